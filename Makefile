@@ -1,0 +1,44 @@
+# ttur-text: two commands do everything on a fresh Debian machine.
+#   make demo   install what is missing, build (release), run the main job on the bundled corpus
+#   make test   install what is missing, run the test suite
+
+# Debian packages the build and the tests need. Each is installed only when absent.
+PACKAGES := pkg-config libopenblas-dev libicu-dev libzstd-dev zstd libsqlite3-dev sqlite3 \
+            libpng-dev libjpeg-dev wordnet-base python3
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build release demo test bench clean
+
+all: release
+
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -j $(JOBS)
+
+release: deps
+	$(SWIFT) build -c release -j $(JOBS)
+
+demo: release
+	.build/release/ttur-text --help
+
+test: deps
+	$(SWIFT) build --build-tests -j $(JOBS)
+	$(SWIFT) test --skip-build
+
+bench: release
+	.build/release/ttur-text bench --help
+
+clean:
+	rm -rf .build

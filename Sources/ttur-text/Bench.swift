@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks that print side-by-side numbers for BENCHMARKS.md."
+    )
+
+    func run() throws { throw NotImplementedYet(command: "bench") }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Runs the built `ttur-text` executable as a real process, for end-to-end tests.
+public struct CommandResult {
+    public let status: Int32
+    public let standardOutput: String
+    public let standardError: String
+}
+
+public enum TTURTextExecutable {
+    /// `.build/<configuration>/ttur-text`, next to the test bundle.
+    public static var url: URL {
+        var directory = Bundle.main.bundleURL
+        if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+        return directory.appendingPathComponent("ttur-text")
+    }
+
+    /// Runs `ttur-text arguments…`, waits, and returns its status and output.
+    public static func run(_ arguments: [String], environment: [String: String] = [:],
+                           currentDirectory: URL? = nil) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting, so a chatty child cannot block on a full pipe.
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return CommandResult(status: process.terminationStatus,
+                             standardOutput: String(decoding: outData, as: UTF8.self),
+                             standardError: String(decoding: errData, as: UTF8.self))
+    }
+}
