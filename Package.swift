@@ -13,15 +13,18 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "FID"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System-library shims: module maps only, each naming its Debian package.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .target(
             name: "CICUShim",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
@@ -30,17 +33,29 @@ let package = Package(
         // The engine.
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: numericSettings),
 
+        // FID: Inception-v3 feature network, torch checkpoints, statistics, Fréchet distance.
+        .target(
+            name: "FID",
+            dependencies: [
+                "CBLAS", "CPNG", "CJPEG", "Tensors",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: numericSettings
+        ),
+
         // The command line: one file per subcommand, parsing and wiring only.
         .executableTarget(
             name: "ttur-text",
             dependencies: [
                 "Tensors",
+                "FID",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .target(name: "_TestSupport", dependencies: ["Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
+        .testTarget(name: "FIDTests", dependencies: ["FID", "Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

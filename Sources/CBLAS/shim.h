@@ -10,3 +10,5 @@ void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const 
 // Symmetric eigen-decomposition, double precision.
 void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
             double *w, double *work, const int *lwork, int *info);
+// Cholesky factorisation of a symmetric positive definite matrix, double precision.
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);

@@ -1,0 +1,4 @@
+// libpng (Debian: libpng-dev). ttur-text uses only the simplified read API
+// (png_image_begin_read_from_memory / png_image_finish_read), which reports errors
+// through png_image.message instead of longjmp, so Swift can call it directly.
+#include <png.h>

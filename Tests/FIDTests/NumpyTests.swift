@@ -1,0 +1,54 @@
+@testable import FID
+import Foundation
+import Tensors
+import XCTest
+import _TestSupport
+
+final class NumpyTests: XCTestCase {
+    func testNpyRoundTripAndHeaderAlignment() throws {
+        let array = NumpyArray(SafeTensorsEntry(doubles: [1, 2, 3, 4, 5, 6], shape: [2, 3]))
+        let bytes = array.npyData()
+        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+        XCTAssertEqual((10 + headerLength) % 64, 0)
+        XCTAssertEqual(try NumpyArray(npy: bytes), array)
+        let text = NumpyArray(string: "{\"a\": \"ü\"}")
+        XCTAssertEqual(try NumpyArray(npy: text.npyData()).string(), "{\"a\": \"ü\"}")
+    }
+
+    func testReadsTheImagesFixture() throws {
+        let images = try NumpyArray(contentsOf: try SharedData.require("fixtures/fid/images.npy"))
+        XCTAssertEqual(images.descr, "|u1")
+        XCTAssertEqual(images.shape, [6, 64, 64, 3])
+        XCTAssertEqual(images.data.count, 6 * 64 * 64 * 3)
+    }
+
+    func testReadsCompressedTTURStatistics() throws {
+        let statistics = try FeatureStatistics(contentsOf: try SharedData.require("fixtures/fid/stats_a.npz"))
+        XCTAssertEqual(statistics.dimensions, 768)
+        XCTAssertNil(statistics.sampleCount)
+        XCTAssertEqual(statistics.covariance[1], statistics.covariance[768], "sigma is symmetric")
+    }
+
+    func testStatisticsRoundTripWithProvenance() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ttur-stats-\(UUID().uuidString).npz")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let statistics = FeatureStatistics(mean: [1, -2], covariance: [2, 0.5, 0.5, 1], sampleCount: 40,
+                                           provenance: ["weights_sha256": "abc", "preprocessing": "x"])
+        try statistics.write(to: url)
+        XCTAssertEqual(try FeatureStatistics(contentsOf: url), statistics)
+        let arrays = try NumpyArchive.read(url)
+        XCTAssertEqual(arrays["mu"]?.descr, "<f8")
+        XCTAssertEqual(arrays["sigma"]?.shape, [2, 2])
+    }
+
+    func testMalformedNpyIsAClearError() {
+        XCTAssertThrowsError(try NumpyArray(npy: Data("NUMPY".utf8)))
+        let good = NumpyArray(SafeTensorsEntry(floats: [1, 2, 3], shape: [3])).npyData()
+        for length in [9, 20, good.count - 1] {
+            XCTAssertThrowsError(try NumpyArray(npy: good.prefix(length)), "cut at \(length)")
+        }
+        var object = good
+        object.replaceSubrange(21 ..< 24, with: Array("|O8".utf8))
+        XCTAssertThrowsError(try NumpyArray(npy: object))
+    }
+}
