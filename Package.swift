@@ -40,7 +40,8 @@ let package = Package(
                 "CBLAS", "CPNG", "CJPEG", "Tensors",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
-            swiftSettings: numericSettings
+            // The Inception kernels' loops are unusably slow unoptimised: -O in debug builds too.
+            swiftSettings: numericSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
 
         // The command line: one file per subcommand, parsing and wiring only.

@@ -2,3 +2,6 @@
 // (png_image_begin_read_from_memory / png_image_finish_read), which reports errors
 // through png_image.message instead of longjmp, so Swift can call it directly.
 #include <png.h>
+
+// PNG_FORMAT_RGBA is a compound macro that Swift does not import.
+static const unsigned int ttur_png_format_rgba = PNG_FORMAT_RGBA;

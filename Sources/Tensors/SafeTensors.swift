@@ -79,9 +79,17 @@ public struct SafeTensorsEntry: Equatable, Sendable {
     /// The values as `Float`; float64 and integer inputs are rounded to nearest.
     public func floats() -> [Float] {
         if dtype == .float32 {
-            return data.withUnsafeBytes { raw in
-                (0..<count).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian) }
+            let count = self.count
+            var values = [Float](unsafeUninitializedCapacity: count) { buffer, initialised in
+                data.withUnsafeBytes { raw in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0 ..< 4 * count]))
+                }
+                initialised = count
             }
+            if 1.littleEndian != 1 {
+                for index in values.indices { values[index] = Float(bitPattern: values[index].bitPattern.byteSwapped) }
+            }
+            return values
         }
         return doubles().map { Float($0) }
     }

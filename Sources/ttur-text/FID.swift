@@ -1,9 +1,50 @@
 import ArgumentParser
+import FID
+import Foundation
 
-struct FID: ParsableCommand {
+struct FIDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fid",
-        abstract: "Fréchet Inception Distance between two image sets or statistics files."
+        abstract: "Fréchet Inception Distance between two image sets or statistics files.",
+        discussion: """
+            Inputs are image folders (PNG/JPEG), .npy uint8 arrays [N, H, W, 3] or .npz \
+            statistics (mu, sigma: the TTUR format). Images go through pytorch-fid's FID \
+            Inception-v3 with its released weights (pt_inception-2015-12-05-6726825d.pth).
+            """,
+        subcommands: [FIDScore.self, FIDStats.self],
+        defaultSubcommand: FIDScore.self
+    )
+}
+
+/// Options shared by the subcommands that run the network.
+struct FIDNetworkOptions: ParsableArguments {
+    @Option(help: "pytorch-fid's weights (.pth); default: torch hub's cache, ~/.cache/torch/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth.")
+    var weights: String?
+
+    @Option(help: "Feature block: 64, 192, 768 or 2048 (pool3).")
+    var dims: Int = 2048
+
+    @Option(help: "Images per forward pass.")
+    var batch: Int = 50
+
+    func validate() throws {
+        guard [64, 192, 768, 2048].contains(dims) else { throw ValidationError("--dims must be 64, 192, 768 or 2048") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+    }
+}
+
+/// Progress on a terminal (one rewritten line on stderr); nothing otherwise.
+func fidProgress(_ label: String) -> ((Int, Int) -> Void)? {
+    guard isatty(STDERR_FILENO) != 0 else { return nil }
+    return { done, total in
+        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) images\(done == total ? "\n" : "")".utf8))
+    }
+}
+
+struct FIDScore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "FID between A and B (the default: `ttur-text fid A B`)."
     )
 
     @Argument(help: "Image folder, .npy array or .npz statistics.")
@@ -12,5 +53,68 @@ struct FID: ParsableCommand {
     @Argument(help: "Image folder, .npy array or .npz statistics.")
     var second: String
 
-    func run() throws { throw NotImplementedYet(command: "fid") }
+    @OptionGroup var network: FIDNetworkOptions
+
+    @Flag(help: "Print {\"fid\": value, …} instead of plain lines.")
+    var json = false
+
+    func run() throws {
+        OpenBLASKernels.reexecWithDetectedCoreIfNeeded()
+        let inputs = (try FIDInput(path: first), try FIDInput(path: second))
+        var extractor: FeatureExtractor?
+        let makeExtractor = {
+            if let extractor { return extractor }
+            let made = try FeatureExtractor(network: try FIDJob.network(weights: network.weights),
+                                            dimensions: network.dims, batchSize: network.batch)
+            extractor = made
+            return made
+        }
+        let a = try FIDJob.statistics(inputs.0, extractor: makeExtractor, progress: fidProgress(first))
+        let b = try FIDJob.statistics(inputs.1, extractor: makeExtractor, progress: fidProgress(second))
+        let result = try frechetDistance(a, b)
+        let counts = [a.sampleCount, b.sampleCount]
+        for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        if json {
+            let object: [String: Any] = [
+                "fid": result.distance,
+                "samples": counts.map { $0.map { $0 as Any } ?? NSNull() },
+                "dims": a.dimensions,
+                "warnings": result.warnings,
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print("FID: \(result.distance)")
+            print("samples: \(counts.map { $0.map(String.init) ?? "unknown" }.joined(separator: " and ")) (\(first), \(second)), \(a.dimensions) dims")
+        }
+    }
+}
+
+struct FIDStats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Compute FID statistics (TTUR-format .npz with provenance) of images."
+    )
+
+    @Argument(help: "Image folder or .npy uint8 array [N, H, W, 3].")
+    var images: String
+
+    @Option(help: "Output statistics file (.npz).")
+    var out: String
+
+    @OptionGroup var network: FIDNetworkOptions
+
+    func run() throws {
+        guard case let .images(collection) = try FIDInput(path: images) else {
+            throw ValidationError("\(images) already is a statistics file")
+        }
+        OpenBLASKernels.reexecWithDetectedCoreIfNeeded()
+        let extractor = try FeatureExtractor(network: try FIDJob.network(weights: network.weights),
+                                             dimensions: network.dims, batchSize: network.batch)
+        let statistics = try extractor.statistics(of: collection, progress: fidProgress(images))
+        try statistics.write(to: URL(fileURLWithPath: out))
+        print("wrote \(out): \(statistics.sampleCount ?? 0) samples, \(statistics.dimensions) dims")
+        if let count = statistics.sampleCount, count < statistics.dimensions {
+            FileHandle.standardError.write(Data("warning: \(count) samples for \(statistics.dimensions) dims: the covariance is singular\n".utf8))
+        }
+    }
 }

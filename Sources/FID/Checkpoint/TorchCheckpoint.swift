@@ -148,20 +148,25 @@ public struct TorchCheckpoint {
         } catch {
             throw FIDError("corrupt zip container: \(error)")
         }
-        guard let pickleEntry = archive.first(where: { $0.path.hasSuffix("data.pkl") && $0.path.split(separator: "/").count == 2 }) else {
+        // One pass over the central directory (archive[path] would rescan it per storage).
+        var entries: [String: Entry] = [:]
+        for entry in archive { entries[entry.path] = entry }
+        guard let pickleEntry = entries.values.first(where: { $0.path.hasSuffix("data.pkl") && $0.path.split(separator: "/").count == 2 }) else {
             throw FIDError("zip container without ARCHIVE/data.pkl")
         }
         let prefix = String(pickleEntry.path.dropLast("data.pkl".count))
-        func read(_ entry: Entry) throws -> Data {
+        // Storages skip the CRC pass (the weights' SHA-256 covers them where it matters);
+        // the pickle keeps it.
+        func read(_ entry: Entry, checkCRC: Bool = false) throws -> Data {
             var data = Data(capacity: Int(entry.uncompressedSize))
             do {
-                _ = try archive.extract(entry, bufferSize: 1 << 20) { data.append($0) }
+                _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: !checkCRC) { data.append($0) }
             } catch {
                 throw FIDError("cannot read \(entry.path) from the zip container: \(error)")
             }
             return data
         }
-        if let order = archive[prefix + "byteorder"], String(decoding: try read(order), as: UTF8.self) != "little" {
+        if let order = entries[prefix + "byteorder"], String(decoding: try read(order), as: UTF8.self) != "little" {
             throw FIDError("big-endian checkpoints are not supported")
         }
         var storages: [String: TorchStorage] = [:]
@@ -171,10 +176,10 @@ public struct TorchCheckpoint {
                 return .opaque(storage)
             },
             call: rebuild)
-        var reader = PickleReader(bytes: Array(try read(pickleEntry)), hooks: hooks)
+        var reader = PickleReader(bytes: Array(try read(pickleEntry, checkCRC: true)), hooks: hooks)
         let root = try reader.load()
         for (key, storage) in storages where storage.view == nil {
-            guard let entry = archive[prefix + "data/" + key] else {
+            guard let entry = entries[prefix + "data/" + key] else {
                 throw FIDError("storage \(key) is missing from the zip container (\(prefix)data/\(key))")
             }
             let data = try read(entry)
