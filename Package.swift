@@ -41,7 +41,7 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             // The Inception kernels' loops are unusably slow unoptimised: -O in debug builds too.
-            swiftSettings: numericSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+            swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"], .when(configuration: .debug))]
         ),
 
         // The command line: one file per subcommand, parsing and wiring only.

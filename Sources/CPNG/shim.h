@@ -5,3 +5,4 @@
 
 // PNG_FORMAT_RGBA is a compound macro that Swift does not import.
 static const unsigned int ttur_png_format_rgba = PNG_FORMAT_RGBA;
+static const unsigned int ttur_png_format_rgb = PNG_FORMAT_RGB;

@@ -60,7 +60,7 @@ public struct RGBImage {
         return RGBImage(width: width, height: height, pixels: rgb)
     }
 
-    private static func pngMessage(_ image: inout png_image) -> String {
+    fileprivate static func pngMessage(_ image: inout png_image) -> String {
         withUnsafeBytes(of: &image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
@@ -134,5 +134,26 @@ public struct NumpyImages: ImageCollection {
         let size = height * width * 3
         let start = array.data.startIndex + index * size
         return RGBImage(width: width, height: height, pixels: [UInt8](array.data[start ..< start + size]))
+    }
+}
+
+extension RGBImage {
+    /// The image as an 8-bit RGB PNG (libpng's simplified writer).
+    /// - throws: `FIDError` when libpng refuses.
+    public func pngData() throws -> Data {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.width = UInt32(width)
+        image.height = UInt32(height)
+        image.format = ttur_png_format_rgb
+        var size: png_alloc_size_t = 0
+        let measured = pixels.withUnsafeBytes { png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }
+        guard measured != 0 else { throw FIDError("PNG encoding failed: \(Self.pngMessage(&image))") }
+        var out = Data(count: Int(size))
+        let written = out.withUnsafeMutableBytes { target in
+            pixels.withUnsafeBytes { png_image_write_to_memory(&image, target.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
+        }
+        guard written != 0 else { throw FIDError("PNG encoding failed: \(Self.pngMessage(&image))") }
+        return out.prefix(Int(size))
     }
 }

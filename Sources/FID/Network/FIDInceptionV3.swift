@@ -137,32 +137,32 @@ public final class FIDInceptionV3 {
         return forward(input, blocks: blocks)
     }
 
-    /// Data-parallel over images when the batch allows: each kernel thread runs whole images
-    /// through the network with single-threaded OpenBLAS, so no thread waits on another
-    /// between layers; a batch smaller than the thread count uses threaded GEMMs instead.
+    /// One image at a time on each kernel thread, with single-threaded OpenBLAS: no thread
+    /// waits on another between layers, each image's activations stay small enough for the
+    /// caches, and every image goes through exactly the same sequence of GEMM calls whatever
+    /// the batch around it, so its features are bit-for-bit independent of batch size and
+    /// order (statistics then differ only by float64 summation order).
     func forward(_ input: FeatureMap, blocks: Set<Int>) -> [Int: [Float]] {
-        let workers = min(KernelThreads.count, input.batch, pools.count)
-        guard workers > 1 else {
-            return KernelContext.with(KernelContext(pool: pools[0], serial: false)) { forwardBatch(input, blocks: blocks) }
-        }
+        let workers = max(1, min(KernelThreads.count, input.batch, pools.count))
         let blasThreads = openblas_get_num_threads()
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(blasThreads) }
         let imageSize = input.height * input.width * input.channels
-        var parts = [[Int: [Float]]](repeating: [:], count: workers)
-        parts.withUnsafeMutableBufferPointer { results in
+        var perImage = [[Int: [Float]]](repeating: [:], count: input.batch)
+        perImage.withUnsafeMutableBufferPointer { results in
             let results = results
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let start = input.batch * worker / workers, end = input.batch * (worker + 1) / workers
                 KernelContext.with(KernelContext(pool: pools[worker], serial: true)) {
-                    let slice = FeatureMap(batch: end - start, height: input.height, width: input.width, channels: input.channels)
-                    slice.pointer.update(from: input.pointer + start * imageSize, count: (end - start) * imageSize)
-                    results[worker] = forwardBatch(slice, blocks: blocks)
+                    for image in stride(from: worker, to: input.batch, by: workers) {
+                        let single = FeatureMap(batch: 1, height: input.height, width: input.width, channels: input.channels)
+                        single.pointer.update(from: input.pointer + image * imageSize, count: imageSize)
+                        results[image] = forwardBatch(single, blocks: blocks)
+                    }
                 }
             }
         }
         var merged: [Int: [Float]] = [:]
-        for block in blocks { merged[block] = parts.flatMap { $0[block] ?? [] } }
+        for block in blocks { merged[block] = perImage.flatMap { $0[block] ?? [] } }
         return merged
     }
 
