@@ -58,7 +58,7 @@ public struct FeatureStatistics: Equatable {
             arrays["n_samples"] = NumpyArray(descr: "<i8", shape: [], data: withUnsafeBytes(of: Int64(sampleCount).littleEndian) { Data($0) })
         }
         if !provenance.isEmpty {
-            let json = try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys])
+            let json = try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes])
             arrays["provenance"] = NumpyArray(string: String(decoding: json, as: UTF8.self))
         }
         try NumpyArchive.write(arrays, to: url)

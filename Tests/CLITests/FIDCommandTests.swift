@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+import _TestSupport
+
+/// End-to-end `ttur-text fid …` command lines on the shared fixtures.
+final class FIDCommandTests: XCTestCase {
+    private func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ttur-fid-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func testStatisticsFilesMatchPytorchFIDToOneMillionth() throws {
+        let a = try SharedData.require("fixtures/fid/stats_a.npz").path
+        let b = try SharedData.require("fixtures/fid/stats_b.npz").path
+        let expectedData = try Data(contentsOf: try SharedData.require("fixtures/fid/expected.json"))
+        let expected = try XCTUnwrap((try JSONSerialization.jsonObject(with: expectedData) as? [String: Any])?["fid_stats_a_vs_b"] as? Double)
+
+        let plain = try TTURTextExecutable.run(["fid", a, b])
+        XCTAssertEqual(plain.status, 0, plain.standardError)
+        let line = try XCTUnwrap(plain.standardOutput.split(separator: "\n").first { $0.hasPrefix("FID: ") })
+        let value = try XCTUnwrap(Double(line.dropFirst(5)))
+        XCTAssertEqual(value, expected, accuracy: 1e-6 * expected)
+        XCTAssertTrue(plain.standardOutput.contains("samples: unknown and unknown"), plain.standardOutput)
+
+        let json = try TTURTextExecutable.run(["fid", a, b, "--json"])
+        XCTAssertEqual(json.status, 0, json.standardError)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(object["fid"] as? Double), expected, accuracy: 1e-6 * expected)
+    }
+
+    func testStatsCommandWritesProvenanceAndIdenticalSetsScoreZeroWithAWarning() throws {
+        let directory = try temporaryDirectory()
+        let out = directory.appendingPathComponent("six.npz").path
+        let stats = try TTURTextExecutable.run([
+            "fid", "stats", try SharedData.require("fixtures/fid/images.npy").path,
+            "--weights", try SharedData.require("fixtures/fid/inception_random.pth").path,
+            "--out", out, "--dims", "64", "--batch", "4",
+        ])
+        XCTAssertEqual(stats.status, 0, stats.standardError)
+        XCTAssertTrue(stats.standardOutput.contains("6 samples, 64 dims"), stats.standardOutput)
+
+        let score = try TTURTextExecutable.run(["fid", out, out])
+        XCTAssertEqual(score.status, 0, score.standardError)
+        let line = try XCTUnwrap(score.standardOutput.split(separator: "\n").first { $0.hasPrefix("FID: ") })
+        XCTAssertEqual(try XCTUnwrap(Double(line.dropFirst(5))), 0, accuracy: 1e-9)
+        XCTAssertTrue(score.standardOutput.contains("samples: 6 and 6"), score.standardOutput)
+        XCTAssertTrue(score.standardError.contains("6 samples for 64 feature dimensions"), score.standardError)
+    }
+
+    func testWeightsWhoseHashDoesNotMatchTheirNameAreRefused() throws {
+        let directory = try temporaryDirectory()
+        let renamed = directory.appendingPathComponent("pt_inception-2015-12-05-6726825d.pth")
+        try FileManager.default.createSymbolicLink(at: renamed, withDestinationURL: try SharedData.require("fixtures/fid/inception_random.pth"))
+        let result = try TTURTextExecutable.run([
+            "fid", "stats", try SharedData.require("fixtures/fid/images.npy").path,
+            "--weights", renamed.path, "--out", directory.appendingPathComponent("x.npz").path,
+        ])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains("does not start with 6726825d"), result.standardError)
+    }
+
+    func testBadInputsAreOneLineErrors() throws {
+        let missing = try TTURTextExecutable.run(["fid", "/no/such.npz", "/no/other.npz"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.standardError.contains("/no/such.npz: no such file or folder"), missing.standardError)
+        let dims = try TTURTextExecutable.run(["fid", "stats", "x.npy", "--out", "y.npz", "--dims", "100"])
+        XCTAssertNotEqual(dims.status, 0)
+        XCTAssertTrue(dims.standardError.contains("--dims"), dims.standardError)
+    }
+}
