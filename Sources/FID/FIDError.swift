@@ -24,3 +24,12 @@ public struct FIDError: Error, CustomStringConvertible {
         file == nil ? FIDError(file: name, offset: offset, message) : self
     }
 }
+
+/// The bytes of `url` (memory-mapped), or an `FIDError` naming it.
+func readFile(_ url: URL, what: String = "") throws -> Data {
+    do {
+        return try Data(contentsOf: url, options: .alwaysMapped)
+    } catch {
+        throw FIDError(file: url.path, "cannot read\(what.isEmpty ? "" : " " + what): \(error.localizedDescription)")
+    }
+}

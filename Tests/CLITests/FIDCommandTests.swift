@@ -4,13 +4,6 @@ import _TestSupport
 
 /// End-to-end `ttur-text fid …` command lines on the shared fixtures.
 final class FIDCommandTests: XCTestCase {
-    private func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ttur-fid-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     func testStatisticsFilesMatchPytorchFIDToOneMillionth() throws {
         let a = try SharedData.require("fixtures/fid/stats_a.npz").path
         let b = try SharedData.require("fixtures/fid/stats_b.npz").path
@@ -31,7 +24,7 @@ final class FIDCommandTests: XCTestCase {
     }
 
     func testStatsCommandWritesProvenanceAndIdenticalSetsScoreZeroWithAWarning() throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory(prefix: "ttur-fid-cli")
         let out = directory.appendingPathComponent("six.npz").path
         let stats = try TTURTextExecutable.run([
             "fid", "stats", try SharedData.require("fixtures/fid/images.npy").path,
@@ -50,7 +43,7 @@ final class FIDCommandTests: XCTestCase {
     }
 
     func testWeightsWhoseHashDoesNotMatchTheirNameAreRefused() throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory(prefix: "ttur-fid-cli")
         let renamed = directory.appendingPathComponent("pt_inception-2015-12-05-6726825d.pth")
         try FileManager.default.createSymbolicLink(at: renamed, withDestinationURL: try SharedData.require("fixtures/fid/inception_random.pth"))
         let result = try TTURTextExecutable.run([

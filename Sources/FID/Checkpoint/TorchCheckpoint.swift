@@ -118,12 +118,7 @@ public struct TorchCheckpoint {
     /// - throws: `FIDError` naming the file for I/O errors, truncated or corrupt files, and
     ///   any pickled object that is not a (nested) dict of tensors.
     public init(contentsOf url: URL) throws {
-        let handle: Data
-        do {
-            handle = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw FIDError(file: url.path, "cannot read: \(error.localizedDescription)")
-        }
+        let handle = try readFile(url)
         do {
             if handle.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
                 (names, tensors) = try Self.readZip(url)

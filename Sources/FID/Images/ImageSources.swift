@@ -20,12 +20,7 @@ public struct RGBImage {
     /// replicated, as PIL's `convert('RGB')` in pytorch-fid does.
     /// - throws: `FIDError` naming the file for unreadable or corrupt images.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw FIDError(file: url.path, "cannot read: \(error.localizedDescription)")
-        }
+        let data = try readFile(url)
         if data.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
             self = try Self.decodePNG(data, name: url.path)
         } else if data.starts(with: [0xFF, 0xD8]) {

@@ -81,12 +81,7 @@ public final class FIDInceptionV3 {
     /// (`NAME-<hex>.pth`), the file's SHA-256 must start with it.
     /// - throws: `FIDError` for unreadable weights or a hash mismatch.
     public convenience init(weights url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw FIDError(file: url.path, "cannot read the weights: \(error.localizedDescription)")
-        }
+        let data = try readFile(url, what: "the weights")
         let digest = SHA256.hex(data)
         if let prefix = Self.hashPrefix(inFileName: url.lastPathComponent), !digest.hasPrefix(prefix) {
             throw FIDError(file: url.path, "SHA-256 \(digest) does not start with \(prefix), the prefix its name carries: the file is corrupt or not the released weights")

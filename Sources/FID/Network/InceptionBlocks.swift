@@ -52,6 +52,28 @@ private func chain(_ convolutions: [Convolution], _ input: FeatureMap, into outp
     convolutions.last!.apply(current, into: output, channelOffset: offset)
 }
 
+/// The pooling branch of the A, C and E blocks: a 3×3 stride-1 pool (average without the
+/// padding, or max), then a 1×1 convolution into the concatenation.
+private func poolBranch(_ x: FeatureMap, _ convolution: Convolution, maxPool: Bool = false,
+                        into output: FeatureMap, at offset: Int) {
+    let pooled = FeatureMap(batch: x.batch, height: x.height, width: x.width, channels: x.channels)
+    if maxPool {
+        Pooling.max3x3(x, stride: 1, padding: 1, into: pooled, channelOffset: 0)
+    } else {
+        Pooling.average3x3(x, into: pooled, channelOffset: 0)
+    }
+    convolution.apply(pooled, into: output, channelOffset: offset)
+}
+
+/// Stride-1 blocks (A, C): convolution chains side by side, then the pooling branch last.
+private func concatenate(_ x: FeatureMap, channels: Int, chains: [([Convolution], Int)],
+                         pool: Convolution, at poolOffset: Int) -> FeatureMap {
+    let out = FeatureMap(batch: x.batch, height: x.height, width: x.width, channels: channels)
+    for (convolutions, offset) in chains { chain(convolutions, x, into: out, at: offset) }
+    poolBranch(x, pool, into: out, at: poolOffset)
+    return out
+}
+
 /// pytorch-fid's FIDInceptionA (Mixed_5b/c/d): 1×1 | 1×1→5×5 | 1×1→3×3→3×3 | avg-pool
 /// (count_include_pad=False)→1×1, concatenated.
 struct InceptionA {
@@ -73,14 +95,8 @@ struct InceptionA {
     var outChannels: Int { 64 + 64 + 96 + branchPool.outChannels }
 
     func callAsFunction(_ x: FeatureMap) -> FeatureMap {
-        let out = FeatureMap(batch: x.batch, height: x.height, width: x.width, channels: outChannels)
-        branch1x1.apply(x, into: out, channelOffset: 0)
-        chain(branch5x5, x, into: out, at: 64)
-        chain(branch3x3dbl, x, into: out, at: 128)
-        let pooled = FeatureMap(batch: x.batch, height: x.height, width: x.width, channels: x.channels)
-        Pooling.average3x3(x, into: pooled, channelOffset: 0)
-        branchPool.apply(pooled, into: out, channelOffset: 224)
-        return out
+        concatenate(x, channels: outChannels, chains: [([branch1x1], 0), (branch5x5, 64), (branch3x3dbl, 128)],
+                    pool: branchPool, at: 224)
     }
 }
 
@@ -128,14 +144,8 @@ struct InceptionC {
     }
 
     func callAsFunction(_ x: FeatureMap) -> FeatureMap {
-        let out = FeatureMap(batch: x.batch, height: x.height, width: x.width, channels: 768)
-        branch1x1.apply(x, into: out, channelOffset: 0)
-        chain(branch7x7, x, into: out, at: 192)
-        chain(branch7x7dbl, x, into: out, at: 384)
-        let pooled = FeatureMap(batch: x.batch, height: x.height, width: x.width, channels: x.channels)
-        Pooling.average3x3(x, into: pooled, channelOffset: 0)
-        branchPool.apply(pooled, into: out, channelOffset: 576)
-        return out
+        concatenate(x, channels: 768, chains: [([branch1x1], 0), (branch7x7, 192), (branch7x7dbl, 384)],
+                    pool: branchPool, at: 576)
     }
 }
 
@@ -198,13 +208,7 @@ struct InceptionE {
         for convolution in branch3x3dbl { double = convolution(double) }
         branch3x3dblSplit.0.apply(double, into: out, channelOffset: 1088)
         branch3x3dblSplit.1.apply(double, into: out, channelOffset: 1472)
-        let pooled = FeatureMap(batch: x.batch, height: x.height, width: x.width, channels: x.channels)
-        if maxPool {
-            Pooling.max3x3(x, stride: 1, padding: 1, into: pooled, channelOffset: 0)
-        } else {
-            Pooling.average3x3(x, into: pooled, channelOffset: 0)
-        }
-        branchPool.apply(pooled, into: out, channelOffset: 1856)
+        poolBranch(x, branchPool, maxPool: maxPool, into: out, at: 1856)
         return out
     }
 }

@@ -174,12 +174,11 @@ public struct NumpyArray: Equatable {
 
     /// Reads an .npy file.
     public init(contentsOf url: URL) throws {
+        let bytes = try readFile(url)
         do {
-            try self.init(npy: try Data(contentsOf: url, options: .alwaysMapped))
+            try self.init(npy: bytes)
         } catch let error as FIDError {
             throw error.inFile(url.path)
-        } catch {
-            throw FIDError(file: url.path, "cannot read: \(error.localizedDescription)")
         }
     }
 }
