@@ -33,11 +33,18 @@ struct FIDNetworkOptions: ParsableArguments {
     }
 }
 
-/// Progress on a terminal (one rewritten line on stderr); nothing otherwise.
-func fidProgress(_ label: String) -> ((Int, Int) -> Void)? {
-    guard isatty(STDERR_FILENO) != 0 else { return nil }
+/// Progress on stderr: one rewritten line on a terminal, otherwise a plain line about every
+/// tenth of the way.
+func fidProgress(_ label: String) -> (Int, Int) -> Void {
+    let terminal = isatty(STDERR_FILENO) != 0
+    var reported = 0
     return { done, total in
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) images\(done == total ? "\n" : "")".utf8))
+        if terminal {
+            FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) images\(done == total ? "\n" : "")".utf8))
+        } else if done == total || done * 10 / max(total, 1) > reported {
+            reported = done * 10 / max(total, 1)
+            FileHandle.standardError.write(Data("\(label): \(done)/\(total) images\n".utf8))
+        }
     }
 }
 

@@ -52,6 +52,14 @@ final class FIDCommandTests: XCTestCase {
         ])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.standardError.contains("does not start with 6726825d"), result.standardError)
+        // The same file under a name carrying its own hash prefix is accepted.
+        let named = directory.appendingPathComponent("inception_random-39c100b0.pth")
+        try FileManager.default.createSymbolicLink(at: named, withDestinationURL: try SharedData.require("fixtures/fid/inception_random.pth"))
+        let accepted = try TTURTextExecutable.run([
+            "fid", "stats", try SharedData.require("fixtures/fid/images.npy").path, "--dims", "64",
+            "--weights", named.path, "--out", directory.appendingPathComponent("x.npz").path,
+        ])
+        XCTAssertEqual(accepted.status, 0, accepted.standardError)
     }
 
     func testBadInputsAreOneLineErrors() throws {

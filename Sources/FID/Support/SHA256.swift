@@ -20,7 +20,7 @@ enum SHA256 {
         var tail = [UInt8](data.suffix(length % 64))
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: UInt64(length) * 8 >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: (UInt64(length) * 8) >> UInt64(shift))) }
         var w = [UInt32](repeating: 0, count: 64)
         func compress(_ block: UnsafeRawPointer) {
             for t in 0..<16 { w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
