@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "LanguageGAN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,18 +29,21 @@ let package = Package(
 
         // The engine.
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: numericSettings),
+        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers"], swiftSettings: numericSettings),
 
         // The command line: one file per subcommand, parsing and wiring only.
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors",
+                "Tensors", "Layers", "LanguageGAN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .target(name: "_TestSupport", dependencies: ["Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
+        .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
