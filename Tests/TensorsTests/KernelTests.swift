@@ -67,3 +67,13 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual((0..<5).map { _ in b.nextNormal() }, expected)
     }
 }
+
+final class KernelSelectionTests: XCTestCase {
+    /// Debian 12's OpenBLAS falls back to generic kernels on CPUs newer than it; the engine
+    /// must have corrected that wherever the CPU has AVX2 or AVX-512.
+    func testOpenBLASRunsVectorKernelsWhenTheCPUHasThem() throws {
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        guard flags.contains(" avx2 ") else { throw XCTSkip("CPU without AVX2") }
+        XCTAssertNotEqual(Engine.blasCore.lowercased(), "prescott")
+    }
+}

@@ -6,9 +6,13 @@ import Dispatch
 public enum Engine {
     nonisolated(unsafe) public private(set) static var threads = 1
 
+    /// Floating-point operations issued to GEMM so far (2·m·n·k per call), for benchmarks.
+    nonisolated(unsafe) public static var gemmFloatingPointOperations = 0
+
     /// Sets the number of threads for GEMMs and element-wise kernels.
     public static func setThreads(_ count: Int) {
         threads = max(1, count)
+        _ = KernelSelection.activeCore
         openblas_set_num_threads(Int32(threads))
     }
 }
