@@ -13,10 +13,12 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "Corpus", "NGrams"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System-library shims: module maps only, each naming its Debian package.
@@ -30,11 +32,27 @@ let package = Package(
         // The engine.
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: numericSettings),
 
+        // Corpus preparation and the n-gram statistics (issues 4 and 5).
+        .target(
+            name: "Corpus",
+            dependencies: ["CZstd", "CICUShim", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "NGrams",
+            dependencies: [
+                "Corpus",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+
         // The command line: one file per subcommand, parsing and wiring only.
         .executableTarget(
             name: "ttur-text",
             dependencies: [
                 "Tensors",
+                "Corpus",
+                "NGrams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +60,8 @@ let package = Package(
         .target(name: "_TestSupport", dependencies: ["Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
+        .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
