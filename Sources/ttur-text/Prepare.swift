@@ -61,7 +61,7 @@ struct PrepareCorpus: ParsableCommand {
     @Option(help: "Output directory (default: data/<name>).")
     var out: String?
 
-    @Option(help: "Dataset name (default: the corpus directory's name).")
+    @Option(help: "Dataset name, for the manifest and Vocab/<name>.tsv (default: the --out directory's name, else the corpus directory's).")
     var name: String?
 
     @Option(help: "Token unit: grapheme, codepoint (the anchor's Python tuple(line)) or word.")
@@ -97,7 +97,7 @@ struct PrepareCorpus: ParsableCommand {
 
     func run() throws {
         let (shards, corpusName) = try resolveShards()
-        let datasetName = name ?? corpusName
+        let datasetName = name ?? out.map { URL(fileURLWithPath: $0).lastPathComponent } ?? corpusName
         let output = URL(fileURLWithPath: out ?? "data/\(datasetName)")
         var options = PreparationOptions()
         options.unit = unit
