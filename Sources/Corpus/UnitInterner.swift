@@ -135,11 +135,11 @@ final class TokenRows {
 
 /// SplitMix64 (Steele, Lea & Flood, 2014): a small, well-mixed, seedable generator, so a
 /// seed gives the same shuffle on every platform.
-struct SplitMix64 {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -148,7 +148,7 @@ struct SplitMix64 {
     }
 
     /// Uniform in 0..<bound, without modulo bias (Lemire, 2019).
-    mutating func next(below bound: Int) -> Int {
+    public mutating func next(below bound: Int) -> Int {
         let b = UInt64(bound)
         var product = next().multipliedFullWidth(by: b)
         if product.low < b {
