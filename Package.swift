@@ -13,10 +13,12 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "LanguageGAN"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System-library shims: module maps only, each naming its Debian package.
@@ -30,13 +32,30 @@ let package = Package(
         // The engine.
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: numericSettings),
-        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers"], swiftSettings: numericSettings),
+
+        // Corpus preparation and the n-gram statistics (issues 4 and 5).
+        .target(
+            name: "Corpus",
+            dependencies: ["CZstd", "CICUShim", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "NGrams",
+            dependencies: [
+                "Corpus",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+
+        // The language GAN: models' training loop, checkpoints, sampling (issue 6).
+        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams"],
+                swiftSettings: numericSettings),
 
         // The command line: one file per subcommand, parsing and wiring only.
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors", "Layers", "LanguageGAN",
+                "Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +64,8 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
         .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
+        .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

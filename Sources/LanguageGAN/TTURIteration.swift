@@ -25,6 +25,13 @@ public final class LanguageGANState {
         self.gradientPenaltyWeight = gradientPenaltyWeight
     }
 
+    /// A fresh state (new weights from `configuration.seed`) for a training configuration.
+    public convenience init(configuration c: TrainingConfiguration) {
+        self.init(shape: c.modelShape, learningRateGenerator: c.generatorLearningRate,
+                  learningRateCritic: c.criticLearningRate, beta1: c.beta1, beta2: c.beta2, adamForm: c.adamForm,
+                  gradientPenaltyWeight: c.gradientPenaltyWeight, seed: c.seed)
+    }
+
     public var shape: LanguageModelShape { generator.shape }
 
     /// Fresh generator noise [batch, noise].
