@@ -75,12 +75,18 @@ public final class LanguageGANTrainer {
         try AtomicFile.write(Data(), to: run.log)
     }
 
-    /// Continues the run in `run` from its newest complete checkpoint.
-    public init(resuming run: RunDirectory, dataset: PreparedDataset, store: NGramStore) throws {
+    /// Continues the run in `run` from its newest complete checkpoint, optionally with a new
+    /// budget (everything else comes from the checkpoint).
+    public init(resuming run: RunDirectory, dataset: PreparedDataset, store: NGramStore,
+                iterations: Int? = nil, minutes: Double? = nil) throws {
         guard let latest = run.checkpointFiles().last else {
             throw TrainingError("\(run.checkpoints.path): no checkpoint to resume from")
         }
-        let (state, configuration, progress) = try Checkpoint.load(latest.url)
+        var (state, configuration, progress) = try Checkpoint.load(latest.url)
+        if iterations != nil || minutes != nil {
+            configuration.iterations = iterations
+            configuration.minutes = minutes
+        }
         guard configuration.vocabularySize == dataset.vocabulary.count,
               configuration.sequenceLength == dataset.sequenceLength else {
             throw TrainingError("\(latest.url.path) was trained on a dataset with vocabulary \(configuration.vocabularySize) and length \(configuration.sequenceLength), \(dataset.directory.path) has \(dataset.vocabulary.count) and \(dataset.sequenceLength)")

@@ -26,7 +26,7 @@ struct Train: ParsableCommand {
     var data: String?
     @Option(name: .customLong("run"), help: "Run directory (default: runs/<timestamp>-<schedule>).")
     var runPath: String?
-    @Flag(help: "Continue the run in --run from its newest checkpoint.")
+    @Flag(help: "Continue the run in --run from its newest checkpoint (with --iterations/--minutes: a new budget; other settings come from the checkpoint).")
     var resume = false
 
     @Option(help: "Update schedule: ttur or orig.") var schedule: Schedule = .ttur
@@ -70,15 +70,16 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // keep stdout lines in order with the progress on stderr
         let dataset = try DatasetLocator.open(data)
         let store = try NGramStore(dataset: dataset)
-        guard ngram <= store.maxN else {
+        guard resume || ngram <= store.maxN else {
             throw ValidationError("--ngram \(ngram) exceeds the store's order \(store.maxN); rebuild with `ttur-text prepare ngrams --data \(dataset.directory.path) --ngram \(ngram)`")
         }
         let trainer: LanguageGANTrainer
         if resume {
             trainer = try LanguageGANTrainer(resuming: RunDirectory(URL(fileURLWithPath: runPath!)), dataset: dataset,
-                                             store: store)
+                                             store: store, iterations: iterations, minutes: minutes)
         } else {
             var c = TrainingConfiguration()
             c.apply(schedule)
