@@ -3,30 +3,31 @@ import Foundation
 /// An open-addressing hash table from ``NGramKey`` to a count (linear probing, at most half
 /// full, a zero count marking an empty slot). Swift's `Dictionary` costs several times as
 /// much per insertion here, and counting and evaluation are all insertions and look-ups.
+/// A slot keeps key and count together, so a probe touches one cache line.
 final class CountTable {
+    struct Slot {
+        var high: UInt64
+        var low: UInt64
+        var count: UInt64
+    }
+
     private(set) var bits: Int
     private(set) var count = 0
-    private var high: UnsafeMutablePointer<UInt64>
-    private var low: UnsafeMutablePointer<UInt64>
-    private var counts: UnsafeMutablePointer<UInt64>
+    private var slots: UnsafeMutablePointer<Slot>
     /// Slots in use, in insertion order, so clearing a sparsely used table is cheap.
     private var used: [Int32] = []
 
     var capacity: Int { 1 << bits }
     /// Bytes held by the slots.
-    var bytes: Int { capacity * 24 + used.capacity * 4 }
+    var bytes: Int { capacity * MemoryLayout<Slot>.stride + used.capacity * 4 }
 
     init(minimumCapacity: Int = 16) {
         bits = 4
         while (1 << bits) < 2 * minimumCapacity { bits += 1 }
-        (high, low, counts) = Self.allocate(1 << bits)
+        slots = Self.allocate(1 << bits)
     }
 
-    deinit {
-        high.deallocate()
-        low.deallocate()
-        counts.deallocate()
-    }
+    deinit { slots.deallocate() }
 
     /// Adds `amount` to `key`'s count; returns the slot and whether the key is new.
     @inline(__always)
@@ -34,16 +35,14 @@ final class CountTable {
     func add(_ key: NGramKey, _ amount: UInt64 = 1) -> (slot: Int, inserted: Bool) {
         let mask = capacity - 1
         var i = key.slot(bits: bits)
-        while counts[i] != 0 {
-            if high[i] == key.high && low[i] == key.low {
-                counts[i] += amount
+        while slots[i].count != 0 {
+            if slots[i].high == key.high && slots[i].low == key.low {
+                slots[i].count += amount
                 return (i, false)
             }
             i = (i + 1) & mask
         }
-        high[i] = key.high
-        low[i] = key.low
-        counts[i] = amount
+        slots[i] = Slot(high: key.high, low: key.low, count: amount)
         used.append(Int32(i))
         count += 1
         if 2 * count > capacity {
@@ -53,81 +52,62 @@ final class CountTable {
         return (i, true)
     }
 
-    /// The count of `key` (0 when absent) and its slot.
+    /// The count of `key` (0 when absent) and its slot (−1 when absent).
     @inline(__always)
     func find(_ key: NGramKey) -> (count: UInt64, slot: Int) {
         let mask = capacity - 1
         var i = key.slot(bits: bits)
-        while counts[i] != 0 {
-            if high[i] == key.high && low[i] == key.low { return (counts[i], i) }
+        while slots[i].count != 0 {
+            if slots[i].high == key.high && slots[i].low == key.low { return (slots[i].count, i) }
             i = (i + 1) & mask
         }
         return (0, -1)
     }
 
-    func count(at slot: Int) -> UInt64 { counts[slot] }
-
     /// Calls `body` with every occupied slot and its count, in insertion order.
     @inline(__always)
     func forEachSlot(_ body: (Int, UInt64) -> Void) {
-        for s in used { body(Int(s), counts[Int(s)]) }
-    }
-
-    /// Calls `body` with every key and count, in insertion order.
-    func forEach(_ body: (NGramKey, UInt64) throws -> Void) rethrows {
-        for s in used { try body(NGramKey(high: high[Int(s)], low: low[Int(s)]), counts[Int(s)]) }
+        for s in used { body(Int(s), slots[Int(s)].count) }
     }
 
     /// Every key and count, sorted by key (so that writing them appends to the store's B-tree).
-    func sorted() -> [(key: NGramKey, count: UInt64)] {
-        var entries = used.map { (key: NGramKey(high: high[Int($0)], low: low[Int($0)]), count: counts[Int($0)]) }
-        entries.sort { $0.key.high != $1.key.high ? $0.key.high < $1.key.high : $0.key.low < $1.key.low }
+    func sorted() -> [Slot] {
+        var entries = used.map { slots[Int($0)] }
+        entries.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
         return entries
     }
 
     /// Empties the table, keeping its slots.
     func removeAll() {
         if used.count * 8 < capacity {
-            for s in used { counts[Int(s)] = 0 }
+            for s in used { slots[Int(s)].count = 0 }
         } else {
-            counts.update(repeating: 0, count: capacity)
+            slots.update(repeating: Slot(high: 0, low: 0, count: 0), count: capacity)
         }
         used.removeAll(keepingCapacity: true)
         count = 0
     }
 
     private func grow() {
-        let (oldHigh, oldLow, oldCounts) = (high, low, counts)
+        let old = slots
         let oldUsed = used
         bits += 1
-        (high, low, counts) = Self.allocate(1 << bits)
+        slots = Self.allocate(1 << bits)
         used.removeAll(keepingCapacity: true)
-        count = 0
-        for s in oldUsed {
-            let i = Int(s)
-            insertFresh(NGramKey(high: oldHigh[i], low: oldLow[i]), oldCounts[i])
-        }
-        oldHigh.deallocate()
-        oldLow.deallocate()
-        oldCounts.deallocate()
-    }
-
-    private func insertFresh(_ key: NGramKey, _ amount: UInt64) {
         let mask = capacity - 1
-        var i = key.slot(bits: bits)
-        while counts[i] != 0 { i = (i + 1) & mask }
-        high[i] = key.high
-        low[i] = key.low
-        counts[i] = amount
-        used.append(Int32(i))
-        count += 1
+        for s in oldUsed {
+            let slot = old[Int(s)]
+            var i = NGramKey(high: slot.high, low: slot.low).slot(bits: bits)
+            while slots[i].count != 0 { i = (i + 1) & mask }
+            slots[i] = slot
+            used.append(Int32(i))
+        }
+        old.deallocate()
     }
 
-    private static func allocate(_ n: Int) -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>) {
-        let h = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        let l = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        let c = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        c.initialize(repeating: 0, count: n)
-        return (h, l, c)
+    private static func allocate(_ n: Int) -> UnsafeMutablePointer<Slot> {
+        let p = UnsafeMutablePointer<Slot>.allocate(capacity: n)
+        p.initialize(repeating: Slot(high: 0, low: 0, count: 0), count: n)
+        return p
     }
 }

@@ -169,9 +169,7 @@ public final class NGramStore: @unchecked Sendable {
             }
         }
         prepareScratch(orders: maxN, occurrences: occurrences)
-        for sample in samples {
-            sample.withUnsafeBufferPointer { countSample($0, orders: maxN) }
-        }
+        countSamples(samples, orders: maxN)
         var result: [Int: Double] = [:]
         for n in 1...maxN {
             result[n] = try divergence(order: n)
@@ -189,20 +187,29 @@ public final class NGramStore: @unchecked Sendable {
         for table in scratch { table.removeAll() }
     }
 
-    /// Counts one sample's n-grams; each new one gets its corpus count, looked up only when
-    /// its (n−1)-prefix occurs in the corpus. The scratch tables are sized never to grow,
-    /// so slots stay valid.
-    @inline(__always)
-    private func countSample(_ sample: UnsafeBufferPointer<TokenID>, orders: Int) {
-        let length = sample.count
-        for i in 0..<length {
-            var key = NGramKey.empty
-            var prefixInCorpus = true
-            for n in 0..<min(orders, length - i) {
-                key = key.appending(sample[i + n], at: n)
-                let (slot, inserted) = scratch[n].add(key)
-                if inserted { realCounts[n][slot] = prefixInCorpus ? real[n].find(key).count : 0 }
-                prefixInCorpus = realCounts[n][slot] > 0
+    /// Counts the samples' n-grams, order by order; each new one gets its corpus count,
+    /// looked up only when its (n−1)-prefix at the same position occurs in the corpus. The
+    /// scratch tables are sized never to grow, so slots stay valid.
+    private func countSamples(_ samples: [[TokenID]], orders: Int) {
+        let positions = samples.reduce(0) { $0 + $1.count }
+        var keys = [NGramKey](repeating: .empty, count: positions)
+        var inCorpus = [Bool](repeating: true, count: positions)
+        for n in 0..<orders {
+            let table = scratch[n], corpus = real[n], counts = realCounts[n]
+            var position = 0
+            for sample in samples {
+                sample.withUnsafeBufferPointer { tokens in
+                    let length = tokens.count
+                    for i in 0..<length {
+                        defer { position += 1 }
+                        guard i + n < length else { continue }
+                        let key = keys[position].appending(tokens[i + n], at: n)
+                        keys[position] = key
+                        let (slot, inserted) = table.add(key)
+                        if inserted { counts[slot] = inCorpus[position] ? corpus.find(key).count : 0 }
+                        inCorpus[position] = counts[slot] > 0
+                    }
+                }
             }
         }
     }

@@ -69,7 +69,7 @@ public enum NGramStoreBuilder {
             try database.writeWithoutTransaction { db in
                 // The file is a temporary one until renamed, so no rollback journal is needed
                 // while building; it is switched to WAL once complete.
-                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072")
+                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -262144")
                 try db.execute(sql: StoreSchema.create)
                 try db.inTransaction {
                     let tokens = dataset.tokens
@@ -111,7 +111,7 @@ public enum NGramStoreBuilder {
                     report.writingSeconds += Date().timeIntervalSince(started)
                     return .commit
                 }
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA locking_mode = NORMAL; PRAGMA journal_mode = WAL")
             }
             try database.close()
         } catch let error as NGramError {
@@ -151,15 +151,15 @@ public enum NGramStoreBuilder {
         defer { blob.deallocate() }
         for (index, table) in tables.enumerated() {
             let n = index + 1
-            for (key, count) in table.sorted() {
+            for entry in table.sorted() {
                 for k in 0..<n {
-                    let t = (k < 4 ? key.high : key.low) >> UInt64(48 - 16 * (k & 3))
+                    let t = (k < 4 ? entry.high : entry.low) >> UInt64(48 - 16 * (k & 3))
                     blob[2 * k] = UInt8(truncatingIfNeeded: t >> 8)
                     blob[2 * k + 1] = UInt8(truncatingIfNeeded: t)
                 }
                 sqlite3_bind_int(handle, 1, Int32(n))
                 sqlite3_bind_blob(handle, 2, blob, Int32(2 * n), nil)  // SQLITE_STATIC: lives until reset
-                sqlite3_bind_int64(handle, 3, Int64(count))
+                sqlite3_bind_int64(handle, 3, Int64(entry.count))
                 let result = sqlite3_step(handle)
                 sqlite3_reset(handle)
                 guard result == SQLITE_DONE else {

@@ -173,7 +173,7 @@ struct BenchJSD: ParsableCommand {
         let grown = try paths.replicatedCorpus(named: "sample-\(grow)x", text: text, copies: grow / 4, shards: 4)
         let lines = text.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
         var random = SplitMix64(seed: 7)
-        let letters = Array(Set(String(decoding: text, as: UTF8.self).unicodeScalars.filter(\.isASCII)))
+        let letters = Array(Set(String(decoding: text, as: UTF8.self).unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 }))
             .map(String.init).sorted()
         let noise = lines.indices.map { _ in (0..<32).map { _ in letters[random.next(below: letters.count)] }.joined() }
         let distinct = try paths.replicatedCorpus(named: "random-1x", text: Data((noise.joined(separator: "\n") + "\n").utf8),

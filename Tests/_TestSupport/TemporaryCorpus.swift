@@ -33,15 +33,7 @@ public final class TemporaryCorpus {
 
     /// Runs a program and fails on a non-zero exit.
     public static func run(_ program: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
-            throw NSError(domain: "TemporaryCorpus", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "\(program) \(arguments) failed"])
-        }
+        _ = try output(program, arguments)
     }
 
     /// Runs a program and returns its standard output.
