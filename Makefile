@@ -30,8 +30,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release -j $(JOBS)
 
+# The main job on the bundled corpus: prepare it (first use), train the small preset under
+# TTUR for a few minutes, print the JSD table (iteration 0 against the end) and ten samples.
+DEMO_MINUTES ?= 3
+DEMO_RUN := runs/demo-$(shell date +%Y%m%d-%H%M%S)
+
 demo: release
-	.build/release/ttur-text --help
+	.build/release/ttur-text train --preset small --schedule ttur --minutes $(DEMO_MINUTES) --eval-every 100 --run $(DEMO_RUN)
+	@echo "ten samples from $(DEMO_RUN):"
+	.build/release/ttur-text sample --run $(DEMO_RUN) -n 10
 
 test: deps
 	$(SWIFT) build --build-tests -j $(JOBS)
