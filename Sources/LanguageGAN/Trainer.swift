@@ -203,6 +203,14 @@ public final class LanguageGANTrainer {
     }
 
     private func saveCheckpoint() throws {
+        // A finite loss can still be followed by an update that overflows the weights:
+        // never let such weights replace a good checkpoint.
+        for parameter in state.generator.parameters + state.critic.parameters {
+            let values = UnsafeBufferPointer(start: parameter.storage.pointer, count: parameter.count)
+            guard values.allSatisfy(\.isFinite) else {
+                throw TrainingError("non-finite parameters at iteration \(progress.iteration); the last good checkpoint is kept in \(run.checkpoints.path)")
+            }
+        }
         try Checkpoint.save(state, configuration: configuration, progress: progress,
                             to: run.checkpoint(iteration: progress.iteration))
         lastCheckpointIteration = progress.iteration

@@ -86,3 +86,67 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(noRun.standardError.contains("no checkpoint"), noRun.standardError)
     }
 }
+
+extension TrainCommandTests {
+    /// Ctrl-C (SIGINT) and SIGTERM: a final checkpoint at the iteration reached, exit 130/143,
+    /// and the run resumes from there.
+    func testSignalsWriteAFinalCheckpointAndExitConventionally() throws {
+        for (signal, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let run = corpus.root.appendingPathComponent("signalled-\(signal)")
+            let process = Process()
+            process.executableURL = TTURTextExecutable.url
+            process.arguments = ["train", "--data", data.path, "--run", run.path, "--dim", "8", "--batch", "4",
+                                 "--noise", "6", "--eval-every", "1000", "--checkpoint-every", "1000", "--ngram", "4",
+                                 "--threads", "1", "--iterations", "100000000"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until training is under way (the iteration-0 evaluation has been logged).
+            let log = run.appendingPathComponent("log.jsonl")
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, ((try? Data(contentsOf: log))?.count ?? 0) == 0 { usleep(20_000) }
+            usleep(300_000)
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, status, "signal \(signal)")
+            let checkpoints = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path)
+            XCTAssertEqual(checkpoints.filter { $0.hasSuffix(".safetensors") }.count, 1, "\(checkpoints)")
+            XCTAssertFalse(checkpoints.contains { $0.contains(".tmp-") }, "\(checkpoints)")
+            let resumed = try TTURTextExecutable.run(["train", "--resume", "--run", run.path, "--data", data.path,
+                                                      "--iterations", "1"])
+            XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        }
+    }
+
+    func testBrokenCheckpointIsAOneLineErrorNamingTheFile() throws {
+        let run = corpus.root.appendingPathComponent("broken")
+        XCTAssertEqual(try train(run, ["--iterations", "2"]).status, 0)
+        let file = run.appendingPathComponent("checkpoints/iter-00000002.safetensors")
+        let bytes = try Data(contentsOf: file)
+        try bytes.prefix(bytes.count / 2).write(to: file)  // truncated
+        let result = try TTURTextExecutable.run(["sample", "--run", run.path])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains(file.path), result.standardError)
+        XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+    }
+}
+
+extension TrainCommandTests {
+    /// A diverging run (absurd learning rates) stops with a clear message and keeps only
+    /// checkpoints written before the losses stopped being finite.
+    func testNonFiniteLossesStopTrainingAndKeepTheLastGoodCheckpoint() throws {
+        let run = corpus.root.appendingPathComponent("diverging")
+        let result = try train(run, ["--iterations", "50", "--lr-critic", "1e30", "--lr-gen", "1e30",
+                                     "--checkpoint-every", "1"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains("non-finite loss"), result.standardError)
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path)
+            .filter { $0.hasSuffix(".safetensors") }.sorted()
+        for name in checkpoints {
+            let file = try SafeTensorsFile(contentsOf: run.appendingPathComponent("checkpoints/\(name)"))
+            for (tensorName, entry) in file.tensors {
+                XCTAssertTrue(entry.floats().allSatisfy(\.isFinite), "\(name) holds non-finite \(tensorName)")
+            }
+        }
+    }
+}
