@@ -139,7 +139,7 @@ extension TrainCommandTests {
         let result = try train(run, ["--iterations", "50", "--lr-critic", "1e30", "--lr-gen", "1e30",
                                      "--checkpoint-every", "1"])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.standardError.contains("non-finite loss"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("non-finite"), result.standardError)
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path)
             .filter { $0.hasSuffix(".safetensors") }.sorted()
         for name in checkpoints {
