@@ -19,7 +19,7 @@ public final class EventFileWriter {
     /// the `file_version` event that opens every event file.
     /// - throws: `ReportError` when the file cannot be created.
     public init(directory: URL, now: Date = Date()) throws {
-        let base = String(format: "events.out.tfevents.%010d.%@", Int(now.timeIntervalSince1970), Self.hostName())
+        let base = String(format: "events.out.tfevents.%010ld.%@", Int(now.timeIntervalSince1970), Self.hostName())
         var candidate = directory.appendingPathComponent(base)
         var number = 1
         while FileManager.default.fileExists(atPath: candidate.path) {
