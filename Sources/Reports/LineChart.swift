@@ -30,7 +30,7 @@ struct LineChart {
     /// Keep the points in the order given (a path through the plane) instead of sorting by x,
     /// and never thin them out.
     var isPath = false
-    var width = 460.0
+    var width = 430.0
     var height = 300.0
 
     private let left = 64.0, right = 16.0, top = 34.0, bottom = 46.0

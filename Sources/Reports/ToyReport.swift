@@ -42,8 +42,17 @@ public enum ToyReport {
         }
     }
 
-    /// One sentence per setting: the plotted run's outcome, the count over seeds, and how it
+    /// One line per setting: the plotted run's outcome, the count over seeds, and how it
     /// compares with the paper.
+    public static func summary(_ result: Result, _ options: Options) -> String {
+        sentence(result, options) + " " + paperComparison(result) + "."
+    }
+
+    static func paperComparison(_ result: Result) -> String {
+        "Paper: \(result.setting.paperClaim); this \(result.setting.agreement(with: result.outcome.verdict).text)"
+    }
+
+    /// The plotted run's outcome and the count over seeds.
     public static func sentence(_ result: Result, _ options: Options) -> String {
         let outcome = result.outcome
         let start = (SaddlePoint.start.x * SaddlePoint.start.x + SaddlePoint.start.y * SaddlePoint.start.y).squareRoot()
@@ -54,8 +63,7 @@ public enum ToyReport {
         let counted = SaddlePoint.Verdict.allCases.compactMap { verdict in
             result.verdictCounts[verdict].map { "\(verdict.rawValue) in \($0)" }
         }
-        text += ". Over \(options.seeds) seeds: \(counted.joined(separator: ", "))."
-        return text + " Paper: \(result.setting.paperClaim); this \(result.setting.agreement(with: outcome.verdict).text)."
+        return text + ". Over \(options.seeds) seeds: \(counted.joined(separator: ", "))."
     }
 
     public static func html(_ options: Options = Options()) -> String {
@@ -76,7 +84,7 @@ public enum ToyReport {
         body += "<h2>Outcomes</h2>\n<ul>\n" + results.map { result in
             let agreement = result.setting.agreement(with: result.outcome.verdict)
             let mark = "<span class=\"\(agreement.agrees ? "good" : "bad")\">\(HTMLPage.escape(agreement.text))</span>"
-            return "<li>\(HTMLPage.escape(sentence(result, options))) \(mark)</li>"
+            return "<li>\(HTMLPage.escape(sentence(result, options))) Paper: \(HTMLPage.escape(result.setting.paperClaim)) — \(mark).</li>"
         }.joined(separator: "\n") + "\n</ul>\n"
         body += HTMLPage.table(
             header: ["setting", "a (x)", "b (y)", "|1 − 200a|", "|1 − 2b|", "outcome (seed \(options.seed))", "final distance",
@@ -103,7 +111,7 @@ public enum ToyReport {
             let name = result.setting.name
             let objective = result.points.enumerated().map { (Double($0.offset), SaddlePoint.objective($0.element.x, $0.element.y)) }
             let distances = result.points.enumerated().map { (Double($0.offset), distance($0.element)) }
-            body += "<h2>\(HTMLPage.escape(name))</h2>\n<p>\(HTMLPage.escape(sentence(result, options)))</p>\n<div class=\"grid\">\n"
+            body += "<h2>\(HTMLPage.escape(name))</h2>\n<p>\(HTMLPage.escape(summary(result, options)))</p>\n<div class=\"grid\">\n"
             body += LineChart(title: "\(name): objective", xLabel: "step", yLabel: "f(x, y) (saddle value 100)",
                               series: [ChartSeries(label: "f(x, y)", color: color, points: objective)],
                               width: 400, height: 290).svg() + "\n"

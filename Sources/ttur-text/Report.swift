@@ -72,7 +72,7 @@ struct ReportToy: ParsableCommand {
         } catch {
             throw ReportError("\(output.path): cannot write: \(error.localizedDescription)")
         }
-        for result in ToyReport.results(options) { print(ToyReport.sentence(result, options)) }
+        for result in ToyReport.results(options) { print(ToyReport.summary(result, options)) }
         print("wrote \(output.path)")
     }
 }
