@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,14 +48,18 @@ let package = Package(
         ),
 
         // The language GAN: models' training loop, checkpoints, sampling (issue 6).
-        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams"],
+        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams", "Reports"],
                 swiftSettings: numericSettings),
+
+        // Run reports: TensorBoard event files (written by the trainers), HTML/SVG plots, the
+        // saddle-point toy (issue 9). Below the trainers, so it reads runs as plain JSON.
+        .target(name: "Reports", dependencies: ["Tensors"]),
 
         // The command line: one file per subcommand, parsing and wiring only.
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN",
+                "Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +70,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "ttur-text", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

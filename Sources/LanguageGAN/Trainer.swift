@@ -2,6 +2,7 @@ import Corpus
 import Foundation
 import Layers
 import NGrams
+import Reports
 import Tensors
 
 /// One line of `log.jsonl`.
@@ -57,6 +58,8 @@ public final class LanguageGANTrainer {
     public let state: LanguageGANState
     public private(set) var progress: Checkpoint.Progress
     private var lastCheckpointIteration: Int?
+    /// TensorBoard events: every logged number, from this process's first log line on.
+    private var events: EventFileWriter?
 
     /// A new run in `run` (which must not hold one yet).
     public init(configuration: TrainingConfiguration, run: RunDirectory, dataset: PreparedDataset,
@@ -200,6 +203,8 @@ public final class LanguageGANTrainer {
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: line)
+        if events == nil { events = try EventFileWriter(directory: run.url) }
+        try events?.add(logLine: line)
     }
 
     private func saveCheckpoint() throws {
