@@ -4,12 +4,17 @@
 
 # Debian packages the build and the tests need. Each is installed only when absent.
 PACKAGES := pkg-config libopenblas-dev libicu-dev libzstd-dev zstd libsqlite3-dev sqlite3 \
-            libpng-dev libjpeg-dev wordnet-base python3
+            libpng-dev libjpeg-dev wordnet-base python3 python3-venv
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build release demo test bench clean
+# The Python tensorboard package (PyPI), the independent reader the event-file tests check
+# against; in a project-local venv, created once.
+TENSORBOARD_VENV := .venv-tensorboard
+TENSORBOARD_VERSION := 2.21.0
+
+.PHONY: all deps build release demo test bench clean tensorboard-venv
 
 all: release
 
@@ -30,10 +35,24 @@ build: deps
 release: deps
 	$(SWIFT) build -c release -j $(JOBS)
 
-demo: release
-	.build/release/ttur-text --help
+# The main job on the bundled corpus: prepare it (first use), train the small preset under
+# TTUR for a few minutes, print the JSD table (iteration 0 against the end) and ten samples.
+DEMO_MINUTES ?= 3
+DEMO_RUN := runs/demo-$(shell date +%Y%m%d-%H%M%S)
 
-test: deps
+demo: release
+	.build/release/ttur-text train --preset small --schedule ttur --minutes $(DEMO_MINUTES) --eval-every 100 --run $(DEMO_RUN)
+	@echo "ten samples from $(DEMO_RUN):"
+	.build/release/ttur-text sample --run $(DEMO_RUN) -n 10
+
+tensorboard-venv: $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION)
+
+$(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION): | deps
+	python3 -m venv $(TENSORBOARD_VENV)
+	$(TENSORBOARD_VENV)/bin/pip install --quiet --disable-pip-version-check "tensorboard==$(TENSORBOARD_VERSION)"
+	touch $@
+
+test: deps tensorboard-venv
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build
 

@@ -13,10 +13,12 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors", "FID"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports", "FID"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
@@ -32,6 +34,29 @@ let package = Package(
 
         // The engine.
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: numericSettings),
+
+        // Corpus preparation and the n-gram statistics (issues 4 and 5).
+        .target(
+            name: "Corpus",
+            dependencies: ["CZstd", "CICUShim", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "NGrams",
+            dependencies: [
+                "Corpus",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+
+        // The language GAN: models' training loop, checkpoints, sampling (issue 6).
+        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams", "Reports"],
+                swiftSettings: numericSettings),
+
+        // Run reports: TensorBoard event files (written by the trainers), HTML/SVG plots, the
+        // saddle-point toy (issue 9). Below the trainers, so it reads runs as plain JSON.
+        .target(name: "Reports", dependencies: ["Tensors"]),
 
         // FID: Inception-v3 feature network, torch checkpoints, statistics, Fréchet distance.
         .target(
@@ -39,6 +64,7 @@ let package = Package(
             dependencies: [
                 "CBLAS", "CPNG", "CJPEG", "Tensors",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The Inception kernels' loops are unusably slow unoptimised: -O in debug builds too.
             swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"], .when(configuration: .debug))]
@@ -48,16 +74,19 @@ let package = Package(
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors",
-                "FID",
+                "Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports", "FID",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .target(name: "_TestSupport", dependencies: ["Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
+        .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "FIDTests", dependencies: ["FID", "Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
+        .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "ttur-text", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

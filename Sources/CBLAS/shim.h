@@ -12,3 +12,11 @@ void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const i
             double *w, double *work, const int *lwork, int *info);
 // Cholesky factorisation of a symmetric positive definite matrix, double precision.
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+
+// OpenBLAS's kernel selection (DYNAMIC_ARCH builds). Debian 12's OpenBLAS 0.3.21 does not
+// recognise CPUs newer than it (e.g. Emerald Rapids, family 6 model 207) and falls back
+// to its generic "Prescott" kernels, ten times slower than its AVX-512 ones. The engine
+// re-runs the selection with OPENBLAS_CORETYPE set (see Tensors/Kernels/KernelSelection.swift).
+char *openblas_get_corename(void);
+void gotoblas_dynamic_init(void);
+void gotoblas_dynamic_quit(void);

@@ -3,8 +3,11 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print side-by-side numbers for BENCHMARKS.md.",
-        subcommands: [BenchFID.self]
+        discussion: """
+            Each benchmark can run its reference (PyTorch, pytorch-fid, the Python oracles) in \
+            the same command at the same thread count, so ratios are measured under the same \
+            machine load.
+            """,
+        subcommands: [BenchTrainStep.self, BenchPrepare.self, BenchJSD.self, BenchFID.self]
     )
-
-    func run() throws { throw NotImplementedYet(command: "bench") }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import CBLAS
 import FID
+import Tensors
 import Foundation
 
 struct BenchFID: ParsableCommand {
@@ -41,11 +41,10 @@ struct BenchFID: ParsableCommand {
     }
 
     func run() throws {
-        OpenBLASKernels.reexecWithDetectedCoreIfNeeded()
-        openblas_set_num_threads(Int32(threads))
+        Engine.setThreads(threads)
         KernelThreads.count = threads
         let ours = FIDBenchmark.run(dimensions: dims, batch: batch, repeats: repeats)
-        print("OpenBLAS kernels: \(OpenBLASKernels.coreName)")
+        print("OpenBLAS kernels: \(Engine.blasCore)")
         print(String(format: "ttur-text: frechet_s %.3f (fid %.4f), inception %.2f images/s (batch %d, %d threads, %.3f CPU-s/image)",
                      ours.frechetSeconds, ours.fid, ours.imagesPerSecond, batch, threads, ours.cpuSecondsPerImage))
         guard let reference else { return }

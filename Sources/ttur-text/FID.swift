@@ -66,7 +66,6 @@ struct FIDScore: ParsableCommand {
     var json = false
 
     func run() throws {
-        OpenBLASKernels.reexecWithDetectedCoreIfNeeded()
         let inputs = (try FIDInput(path: first), try FIDInput(path: second))
         var extractor: FeatureExtractor?
         let makeExtractor = {
@@ -114,7 +113,6 @@ struct FIDStats: ParsableCommand {
         guard case let .images(collection) = try FIDInput(path: images) else {
             throw ValidationError("\(images) already is a statistics file")
         }
-        OpenBLASKernels.reexecWithDetectedCoreIfNeeded()
         let extractor = try FeatureExtractor(network: try FIDJob.network(weights: network.weights),
                                              dimensions: network.dims, batchSize: network.batch)
         let statistics = try extractor.statistics(of: collection, progress: fidProgress(images))

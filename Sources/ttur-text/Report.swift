@@ -1,12 +1,78 @@
 import ArgumentParser
+import Foundation
+import Reports
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "HTML report with plots of JSD/FID against wall-clock time for runs."
+        abstract: "HTML report with plots of JSD/FID against wall-clock time for runs.",
+        discussion: """
+            `ttur-text report RUN…` (the `runs` subcommand, the default) plots the runs' logs; \
+            `ttur-text report toy` runs the paper's saddle-point example. A run directory that is \
+            literally named "toy" needs `ttur-text report runs toy`.
+            """,
+        subcommands: [ReportRuns.self, ReportToy.self],
+        defaultSubcommand: ReportRuns.self
+    )
+}
+
+struct ReportRuns: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "One self-contained HTML file: JSD (and FID) against training minutes and iterations, losses, samples.",
+        discussion: "Runs are overlaid with a legend labelled from each run's config.json (schedule and learning rates)."
     )
 
-    @Argument(help: "Run directories.")
+    @Argument(help: "Run directories (each with log.jsonl; config.json and samples/ are used when present).")
     var runs: [String] = []
+    @Option(help: "Where to write the HTML report.") var out = "report.html"
 
-    func run() throws { throw NotImplementedYet(command: "report") }
+    func validate() throws {
+        if runs.isEmpty { throw ValidationError("give at least one run directory") }
+    }
+
+    func run() throws {
+        let output = URL(fileURLWithPath: out)
+        try RunReport.write(runs: runs.map { URL(fileURLWithPath: $0) }, to: output)
+        print("wrote \(output.path) (\(runs.count) run\(runs.count == 1 ? "" : "s"))")
+    }
+}
+
+struct ReportToy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "toy",
+        abstract: "The paper's saddle-point example f(x, y) = (1 + x²)(100 − y²) under one and two time-scales, as HTML.",
+        discussion: """
+            Descent in x, ascent in y, Gaussian noise on the gradients, start (0.5, −0.4); settings: \
+            one time-scale 0.01 and 0.001, TTUR 0.0001/0.01 and 0.01/0.0001 (learning rate of x first). \
+            Prints each setting's outcome.
+            """
+    )
+
+    @Option(help: "Where to write the HTML page.") var out = "toy.html"
+    @Option(help: "Steps per run.") var steps = 5_000
+    @Option(help: "Seed of the plotted runs (noise draws).") var seed: UInt64 = 0
+    @Option(help: "Seeds (from --seed on) whose outcomes are counted.") var seeds = 20
+    @Option(help: "Standard deviation σ of the gradient noise.") var noise = 1.0
+
+    func validate() throws {
+        if steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
+        if !(noise >= 0) { throw ValidationError("--noise must not be negative") }
+    }
+
+    func run() throws {
+        var options = ToyReport.Options()
+        options.steps = steps
+        options.seed = seed
+        options.seeds = seeds
+        options.noise = noise
+        let output = URL(fileURLWithPath: out)
+        do {
+            try ToyReport.html(options).write(to: output, atomically: true, encoding: .utf8)
+        } catch {
+            throw ReportError("\(output.path): cannot write: \(error.localizedDescription)")
+        }
+        for result in ToyReport.results(options) { print(ToyReport.summary(result, options)) }
+        print("wrote \(output.path)")
+    }
 }

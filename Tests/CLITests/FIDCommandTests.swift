@@ -4,6 +4,20 @@ import _TestSupport
 
 /// End-to-end `ttur-text fid …` command lines on the shared fixtures.
 final class FIDCommandTests: XCTestCase {
+    /// Directories made by this test, removed when it ends.
+    private var temporaries: [TemporaryDirectory] = []
+
+    private func temporaryDirectory() throws -> URL {
+        let directory = try TemporaryDirectory(prefix: "ttur-fid-cli")
+        temporaries.append(directory)
+        return directory.url
+    }
+
+    override func tearDown() {
+        temporaries = []
+        super.tearDown()
+    }
+
     func testStatisticsFilesMatchPytorchFIDToOneMillionth() throws {
         let a = try SharedData.require("fixtures/fid/stats_a.npz").path
         let b = try SharedData.require("fixtures/fid/stats_b.npz").path
@@ -24,7 +38,7 @@ final class FIDCommandTests: XCTestCase {
     }
 
     func testStatsCommandWritesProvenanceAndIdenticalSetsScoreZeroWithAWarning() throws {
-        let directory = try makeTemporaryDirectory(prefix: "ttur-fid-cli")
+        let directory = try temporaryDirectory()
         let out = directory.appendingPathComponent("six.npz").path
         let stats = try TTURTextExecutable.run([
             "fid", "stats", try SharedData.require("fixtures/fid/images.npy").path,
@@ -43,7 +57,7 @@ final class FIDCommandTests: XCTestCase {
     }
 
     func testWeightsWhoseHashDoesNotMatchTheirNameAreRefused() throws {
-        let directory = try makeTemporaryDirectory(prefix: "ttur-fid-cli")
+        let directory = try temporaryDirectory()
         let renamed = directory.appendingPathComponent("pt_inception-2015-12-05-6726825d.pth")
         try FileManager.default.createSymbolicLink(at: renamed, withDestinationURL: try SharedData.require("fixtures/fid/inception_random.pth"))
         let result = try TTURTextExecutable.run([

@@ -11,7 +11,7 @@ final class HelpTests: XCTestCase {
     }
 
     func testUnknownFlagIsAClearErrorWithNonZeroExit() throws {
-        let result = try TTURTextExecutable.run(["train", "--no-such-flag"])
+        let result = try TTURTextExecutable.run(["train", "--iterations", "1", "--no-such-flag"])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.standardError.contains("--no-such-flag"), result.standardError)
     }

@@ -4,9 +4,23 @@ import XCTest
 import _TestSupport
 
 final class ImageInputTests: XCTestCase {
+    /// Directories made by this test, removed when it ends.
+    private var temporaries: [TemporaryDirectory] = []
+
+    private func temporaryDirectory() throws -> URL {
+        let directory = try TemporaryDirectory(prefix: "ttur-fid-images")
+        temporaries.append(directory)
+        return directory.url
+    }
+
+    override func tearDown() {
+        temporaries = []
+        super.tearDown()
+    }
+
     func testPNGRoundTripIsExact() throws {
         let image = try NumpyImages(try SharedData.require("fixtures/fid/images.npy")).image(at: 2)
-        let url = try makeTemporaryDirectory(prefix: "ttur-fid-images").appendingPathComponent("a.png")
+        let url = try temporaryDirectory().appendingPathComponent("a.png")
         try image.pngData().write(to: url)
         let back = try RGBImage(contentsOf: url)
         XCTAssertEqual(back.width, 64)
@@ -18,7 +32,7 @@ final class ImageInputTests: XCTestCase {
     static let jpegDecodedByPIL: [UInt8] = [128, 242, 40, 132, 241, 38, 129, 243, 34, 130, 240, 31, 241, 81, 115, 243, 78, 112, 240, 81, 109, 246, 79, 107, 133, 240, 36, 132, 239, 37, 131, 244, 32, 133, 242, 37, 241, 77, 102, 243, 75, 108, 240, 81, 103, 241, 79, 102, 130, 244, 35, 127, 241, 31, 129, 240, 39, 136, 241, 35, 235, 80, 111, 244, 81, 108, 245, 79, 115, 242, 77, 111, 131, 240, 33, 131, 243, 37, 137, 242, 36, 131, 239, 29, 240, 80, 114, 236, 77, 107, 241, 77, 104, 242, 79, 110, 211, 104, 146, 212, 103, 135, 205, 103, 142, 214, 105, 146, 6, 191, 133, 14, 193, 138, 7, 193, 143, 8, 191, 134, 212, 101, 143, 215, 105, 144, 213, 105, 137, 208, 104, 139, 9, 190, 135, 6, 190, 138, 3, 191, 132, 7, 193, 132, 209, 105, 142, 209, 106, 136, 211, 102, 144, 212, 102, 137, 6, 194, 144, 6, 195, 137, 8, 189, 144, 8, 192, 140, 215, 103, 141, 210, 105, 136, 212, 101, 143, 214, 105, 144, 5, 190, 132, 8, 193, 135, 8, 190, 139, 4, 191, 136]
 
     func testJPEGDecodesLikePIL() throws {
-        let url = try makeTemporaryDirectory(prefix: "ttur-fid-images").appendingPathComponent("a.jpg")
+        let url = try temporaryDirectory().appendingPathComponent("a.jpg")
         try XCTUnwrap(Data(base64Encoded: Self.jpegBase64)).write(to: url)
         let image = try RGBImage(contentsOf: url)
         XCTAssertEqual(image.width, 8)
@@ -30,7 +44,7 @@ final class ImageInputTests: XCTestCase {
     }
 
     func testCorruptImagesAreErrorsNamingTheFile() throws {
-        let directory = try makeTemporaryDirectory(prefix: "ttur-fid-images")
+        let directory = try temporaryDirectory()
         let jpeg = try XCTUnwrap(Data(base64Encoded: Self.jpegBase64))
         let png = try NumpyImages(try SharedData.require("fixtures/fid/images.npy")).image(at: 0).pngData()
         for (name, bytes) in [("cut.jpg", jpeg.prefix(300)), ("cut.png", png.prefix(200)), ("junk.png", Data("hello".utf8)),
@@ -46,7 +60,7 @@ final class ImageInputTests: XCTestCase {
     func testFolderStatisticsDoNotDependOnFileOrderOrBatchSize() throws {
         let fixture = try NumpyImages(try SharedData.require("fixtures/fid/images.npy"))
         let images = try InceptionParityTests.fiftyImages().prefix(12) + (0..<6).map { try fixture.image(at: $0) }
-        let forward = try makeTemporaryDirectory(prefix: "ttur-fid-images"), backward = try makeTemporaryDirectory(prefix: "ttur-fid-images")
+        let forward = try temporaryDirectory(), backward = try temporaryDirectory()
         for (index, image) in images.enumerated() {
             let data = try image.pngData()
             try data.write(to: forward.appendingPathComponent(String(format: "img%03d.png", index)))
@@ -66,7 +80,7 @@ final class ImageInputTests: XCTestCase {
     }
 
     func testFolderWithoutImagesIsAnError() throws {
-        let directory = try makeTemporaryDirectory(prefix: "ttur-fid-images")
+        let directory = try temporaryDirectory()
         try Data("x".utf8).write(to: directory.appendingPathComponent("notes.txt"))
         XCTAssertThrowsError(try ImageFolder(directory)) { error in
             XCTAssertTrue("\(error)".contains("no .png, .jpg or .jpeg"), "\(error)")

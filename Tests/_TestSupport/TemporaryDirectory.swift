@@ -1,12 +1,13 @@
 import Foundation
-import XCTest
 
-extension XCTestCase {
-    /// A fresh directory under the system's temporary directory, removed when the test ends.
-    public func makeTemporaryDirectory(prefix: String = "ttur-test") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+/// An empty throw-away directory, removed when the value goes away.
+public final class TemporaryDirectory {
+    public let url: URL
+
+    public init(prefix: String = "ttur-test") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
     }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
 }

@@ -1,4 +1,5 @@
 import CBLAS
+import Crypto
 import Foundation
 import Tensors
 
@@ -57,6 +58,7 @@ public final class FIDInceptionV3 {
     }
 
     init(_ w: WeightSource, weightsSHA256: String?) throws {
+        _ = Engine.blasCore   // OpenBLAS's fast kernels even where it misdetects the CPU
         conv1a = try w.convolution("Conv2d_1a_3x3", 3, 32, kernel: 3, stride: 2)
         conv2a = try w.convolution("Conv2d_2a_3x3", 32, 32, kernel: 3)
         conv2b = try w.convolution("Conv2d_2b_3x3", 32, 64, kernel: 3, padding: 1)
@@ -82,7 +84,7 @@ public final class FIDInceptionV3 {
     /// - throws: `FIDError` for unreadable weights or a hash mismatch.
     public convenience init(weights url: URL) throws {
         let data = try readFile(url, what: "the weights")
-        let digest = SHA256.hex(data)
+        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         if let prefix = Self.hashPrefix(inFileName: url.lastPathComponent), !digest.hasPrefix(prefix) {
             throw FIDError(file: url.path, "SHA-256 \(digest) does not start with \(prefix), the prefix its name carries: the file is corrupt or not the released weights")
         }

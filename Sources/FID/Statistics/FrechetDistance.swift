@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import Tensors
 
 /// The Fréchet distance between two Gaussians and what was noticed computing it.
 public struct FrechetResult {
@@ -29,6 +30,7 @@ public struct FrechetResult {
 /// ```
 /// - throws: `FIDError` when dimensions differ, inputs hold NaN/∞, or LAPACK fails.
 public func frechetDistance(_ first: FeatureStatistics, _ second: FeatureStatistics) throws -> FrechetResult {
+    _ = Engine.blasCore   // OpenBLAS's fast kernels even where it misdetects the CPU
     let n = first.dimensions
     guard n == second.dimensions, n > 0 else {
         throw FIDError("statistics have different dimensions: \(first.dimensions) and \(second.dimensions)")

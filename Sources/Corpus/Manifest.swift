@@ -1,0 +1,48 @@
+/// `manifest.json` of a prepared dataset: what it holds and how it was made.
+public struct Manifest: Codable, Sendable, Equatable {
+    /// One source shard as read.
+    public struct Source: Codable, Sendable, Equatable {
+        public var path: String
+        public var bytes: Int
+        public var sha256: String
+    }
+
+    /// The options the dataset was prepared with.
+    public struct Options: Codable, Sendable, Equatable {
+        public var maxExamples: Int
+        public var maxVocab: Int
+        public var seed: UInt64
+        public var maxLineBytes: Int
+
+        enum CodingKeys: String, CodingKey {
+            case maxExamples = "max_examples", maxVocab = "max_vocab", seed, maxLineBytes = "max_line_bytes"
+        }
+    }
+
+    /// Identifies the file format.
+    public var format = Manifest.currentFormat
+    public var name: String
+    public var sentences: Int
+    public var seqLen: Int
+    public var vocabSize: Int
+    public var unit: UnitKind
+    public var padding: String
+    public var sources: [Source]
+    public var options: Options
+    /// Invalid UTF-8 sequences replaced by U+FFFD.
+    public var invalidUTF8Replaced: Int
+    /// Units (padding included) that fell outside the vocabulary and became `unk`.
+    public var unkUnits: Int
+    /// Sentences longer than `seq_len` units, cut.
+    public var truncatedSentences: Int
+    /// ``Vocabulary/fingerprint`` of `vocab.tsv`.
+    public var vocabSHA256: String
+
+    public static let currentFormat = "ttur-text prepared dataset 1"
+
+    enum CodingKeys: String, CodingKey {
+        case format, name, sentences, seqLen = "seq_len", vocabSize = "vocab_size", unit, padding,
+             sources, options, invalidUTF8Replaced = "invalid_utf8_replaced", unkUnits = "unk_units",
+             truncatedSentences = "truncated_sentences", vocabSHA256 = "vocab_sha256"
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+#if _endian(big)
+#error("tokens.u16 is little-endian and memory-mapped as is: big-endian hosts are not supported")
+#endif
+
+/// A prepared dataset directory (`manifest.json`, `tokens.u16`, `vocab.tsv`), opened for
+/// reading, with its sentences memory-mapped.
+///
+/// ```swift
+/// let dataset = try PreparedDataset(directory: URL(fileURLWithPath: "data/wordnet-examples"))
+/// let first: UnsafeBufferPointer<TokenID> = dataset.sentence(0)   // sequenceLength ids
+/// print(dataset.vocabulary.decode(ids: first))
+/// ```
+public final class PreparedDataset: @unchecked Sendable {
+    /// The file names inside a dataset directory.
+    public static let manifestName = "manifest.json"
+    public static let tokensName = "tokens.u16"
+    public static let vocabularyName = "vocab.tsv"
+
+    public let directory: URL
+    public let manifest: Manifest
+    public let vocabulary: Vocabulary
+    /// Units per sentence (the manifest's `seq_len`).
+    public var sequenceLength: Int { manifest.seqLen }
+    /// Number of sentences.
+    public var sentenceCount: Int { manifest.sentences }
+    /// The dataset's name (its manifest's `name`).
+    public var name: String { manifest.name }
+
+    private let mapping: UnsafeMutableRawPointer?
+    private let mappedBytes: Int
+
+    /// Opens a prepared dataset.
+    /// - throws: ``CorpusError`` naming the file that is missing or inconsistent.
+    public init(directory: URL) throws {
+        self.directory = directory
+        let manifestURL = directory.appendingPathComponent(Self.manifestName)
+        guard let manifestData = FileManager.default.contents(atPath: manifestURL.path) else {
+            throw CorpusError(path: manifestURL.path, "missing: not a prepared dataset (run `ttur-text prepare corpus`)")
+        }
+        do {
+            manifest = try JSONDecoder().decode(Manifest.self, from: manifestData)
+        } catch {
+            throw CorpusError(path: manifestURL.path, "not a dataset manifest: \(error)")
+        }
+        guard manifest.format == Manifest.currentFormat else {
+            throw CorpusError(path: manifestURL.path, "format \"\(manifest.format)\", expected \"\(Manifest.currentFormat)\"")
+        }
+        let vocabularyURL = directory.appendingPathComponent(Self.vocabularyName)
+        guard let tsv = try? String(contentsOf: vocabularyURL, encoding: .utf8) else {
+            throw CorpusError(path: vocabularyURL.path, "missing or not UTF-8")
+        }
+        vocabulary = try Vocabulary(tsv: tsv, unit: manifest.unit, path: vocabularyURL.path)
+        guard vocabulary.count == manifest.vocabSize, vocabulary.fingerprint == manifest.vocabSHA256 else {
+            throw CorpusError(path: vocabularyURL.path, "does not match the manifest's vocab_size/vocab_sha256")
+        }
+
+        let tokensURL = directory.appendingPathComponent(Self.tokensName)
+        let expected = manifest.sentences * manifest.seqLen * MemoryLayout<TokenID>.size
+        let fd = open(tokensURL.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CorpusError(path: tokensURL.path, "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var status = stat()
+        fstat(fd, &status)
+        guard Int(status.st_size) == expected else {
+            throw CorpusError(path: tokensURL.path,
+                              "has \(status.st_size) bytes, the manifest says \(manifest.sentences) × \(manifest.seqLen) × 2 = \(expected)")
+        }
+        mappedBytes = expected
+        if expected == 0 {
+            mapping = nil
+        } else {
+            let address = mmap(nil, expected, PROT_READ, MAP_PRIVATE, fd, 0)
+            guard let address, address != MAP_FAILED else {
+                throw CorpusError(path: tokensURL.path, "cannot memory-map: \(String(cString: strerror(errno)))")
+            }
+            mapping = address
+        }
+        if let bad = firstOutOfRangeID() {
+            throw CorpusError(path: tokensURL.path, byteOffset: bad * 2, "token id outside the \(vocabulary.count)-unit vocabulary")
+        }
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, mappedBytes) }
+    }
+
+    /// All sentences, `sentenceCount × sequenceLength` ids in row order.
+    public var tokens: UnsafeBufferPointer<TokenID> {
+        UnsafeBufferPointer(start: mapping?.assumingMemoryBound(to: TokenID.self), count: mappedBytes / 2)
+    }
+
+    /// Sentence `index`'s ids (valid while the dataset lives).
+    public func sentence(_ index: Int) -> UnsafeBufferPointer<TokenID> {
+        precondition(index >= 0 && index < sentenceCount, "sentence \(index) of \(sentenceCount)")
+        return UnsafeBufferPointer(rebasing: tokens[(index * sequenceLength)..<((index + 1) * sequenceLength)])
+    }
+
+    /// Encodes a line as the dataset's sentences were: ``Vocabulary/encode(line:length:)``
+    /// with the dataset's sequence length.
+    public func encode(line: String) -> [TokenID] {
+        vocabulary.encode(line: line, length: sequenceLength)
+    }
+
+    private func firstOutOfRangeID() -> Int? {
+        let limit = TokenID(truncatingIfNeeded: vocabulary.count)
+        guard vocabulary.count < 65_536 else { return nil }
+        let all = tokens
+        for i in all.indices where all[i] >= limit { return i }
+        return nil
+    }
+}

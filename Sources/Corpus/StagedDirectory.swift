@@ -1,0 +1,84 @@
+import Foundation
+
+/// A directory written under a temporary sibling name and renamed into place only when
+/// complete, so a failure never leaves a partial output behind.
+struct StagedDirectory {
+    let destination: URL
+    let staging: URL
+
+    /// Creates the staging sibling (and the destination's parent, if missing).
+    /// - throws: ``CorpusError`` when the destination exists but is not a prepared dataset
+    ///   (it is never replaced then) or the parent is not writable.
+    init(destination: URL) throws {
+        self.destination = destination.standardizedFileURL
+        try Self.checkReplaceable(self.destination)
+        let parent = self.destination.deletingLastPathComponent()
+        staging = parent.appendingPathComponent(".\(self.destination.lastPathComponent).partial-\(getpid())")
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(at: staging)
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
+        } catch {
+            throw CorpusError(path: parent.path, "cannot create the output directory here: \(Self.reason(error))")
+        }
+        // An unwritable directory can still be created by root; prove we can write into it.
+        if access(staging.path, W_OK) != 0 {
+            discard()
+            throw CorpusError(path: parent.path, "output directory is not writable")
+        }
+    }
+
+    /// Renames the staging directory into place, replacing an earlier prepared dataset.
+    func commit() throws {
+        let fm = FileManager.default
+        var old: URL?
+        if fm.fileExists(atPath: destination.path) {
+            try Self.checkReplaceable(destination)
+            let aside = staging.deletingLastPathComponent()
+                .appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
+            try? fm.removeItem(at: aside)
+            guard rename(destination.path, aside.path) == 0 else {
+                throw CorpusError(path: destination.path, "cannot move the old dataset aside: \(String(cString: strerror(errno)))")
+            }
+            old = aside
+        }
+        guard rename(staging.path, destination.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if let old { _ = rename(old.path, destination.path) }
+            throw CorpusError(path: destination.path, "cannot rename the finished output into place: \(reason)")
+        }
+        if let old { try? fm.removeItem(at: old) }
+    }
+
+    /// Removes the staging directory after a failure.
+    func discard() {
+        try? FileManager.default.removeItem(at: staging)
+    }
+
+    private static func checkReplaceable(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return }
+        let isDataset = isDirectory.boolValue
+            && FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.json").path)
+        if !isDataset {
+            throw CorpusError(path: url.path, "exists and is not a prepared dataset: not replacing it")
+        }
+    }
+
+    static func reason(_ error: Error) -> String {
+        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return (error as NSError).localizedDescription
+    }
+}
+
+/// Writes `data` to `url` through a temporary sibling and a rename.
+func writeAtomically(_ data: Data, to url: URL) throws {
+    do {
+        try data.write(to: url, options: .atomic)
+    } catch {
+        throw CorpusError(path: url.path, "cannot write: \(StagedDirectory.reason(error))")
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// The files of one training run.
+///
+///     RUN/config.json                       the run's configuration
+///     RUN/log.jsonl                         one JSON object per evaluation
+///     RUN/checkpoints/iter-NNNNNNNN.safetensors
+///     RUN/samples/iter-NNNNNNNN.txt         decoded samples of each evaluation
+public struct RunDirectory: Sendable {
+    public let url: URL
+
+    public init(_ url: URL) { self.url = url }
+
+    public var configuration: URL { url.appendingPathComponent("config.json") }
+    public var log: URL { url.appendingPathComponent("log.jsonl") }
+    public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
+    public var samples: URL { url.appendingPathComponent("samples") }
+
+    public func checkpoint(iteration: Int) -> URL {
+        checkpoints.appendingPathComponent(String(format: "iter-%08d.safetensors", iteration))
+    }
+
+    public func samples(iteration: Int) -> URL {
+        samples.appendingPathComponent(String(format: "iter-%08d.txt", iteration))
+    }
+
+    /// Complete checkpoints, oldest first (temporary files of an interrupted write are not
+    /// listed: they never carry the final name).
+    public func checkpointFiles() -> [(iteration: Int, url: URL)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []
+        return names.compactMap { name -> (Int, URL)? in
+            guard name.hasPrefix("iter-"), name.hasSuffix(".safetensors"),
+                  let iteration = Int(name.dropFirst(5).dropLast(12)) else { return nil }
+            return (iteration, checkpoints.appendingPathComponent(name))
+        }.sorted { $0.0 < $1.0 }
+    }
+
+    public func createDirectories() throws {
+        for directory in [url, checkpoints, samples] {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+    }
+}

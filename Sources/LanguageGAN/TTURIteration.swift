@@ -1,0 +1,61 @@
+import Layers
+import Tensors
+
+/// Both networks, both optimisers and the random source: everything one WGAN-GP iteration
+/// reads and updates.
+public final class LanguageGANState {
+    public let generator: Generator
+    public let critic: Critic
+    public let generatorOptimizer: Adam
+    public let criticOptimizer: Adam
+    public var random: RandomSource
+    public let gradientPenaltyWeight: Float
+
+    public init(shape: LanguageModelShape, learningRateGenerator: Float, learningRateCritic: Float,
+                beta1: Float = 0.5, beta2: Float = 0.9, adamForm: Adam.Form = .pytorch,
+                gradientPenaltyWeight: Float = 10, seed: UInt64) {
+        var random = RandomSource(seed: seed)
+        generator = Generator(shape, random: &random)
+        critic = Critic(shape, random: &random)
+        generatorOptimizer = Adam(parameters: generator.parameters, learningRate: learningRateGenerator,
+                                  beta1: beta1, beta2: beta2, form: adamForm)
+        criticOptimizer = Adam(parameters: critic.parameters, learningRate: learningRateCritic,
+                               beta1: beta1, beta2: beta2, form: adamForm)
+        self.random = random
+        self.gradientPenaltyWeight = gradientPenaltyWeight
+    }
+
+    /// A fresh state (new weights from `configuration.seed`) for a training configuration.
+    public convenience init(configuration c: TrainingConfiguration) {
+        self.init(shape: c.modelShape, learningRateGenerator: c.generatorLearningRate,
+                  learningRateCritic: c.criticLearningRate, beta1: c.beta1, beta2: c.beta2, adamForm: c.adamForm,
+                  gradientPenaltyWeight: c.gradientPenaltyWeight, seed: c.seed)
+    }
+
+    public var shape: LanguageModelShape { generator.shape }
+
+    /// Fresh generator noise [batch, noise].
+    public func noise(batch: Int) -> Tensor {
+        Tensor.randomNormal([batch, shape.noise], using: &random)
+    }
+
+    /// One generator update on fresh noise; returns its loss.
+    @discardableResult
+    public func generatorUpdate(batch: Int) -> Double {
+        let step = WGANGP.generatorStep(generator: generator, critic: critic, noise: noise(batch: batch))
+        generatorOptimizer.update(with: step.gradients)
+        return step.loss
+    }
+
+    /// One critic update on `real` (one-hot [B, seq, vocab]) with fresh noise and alphas.
+    @discardableResult
+    public func criticUpdate(real: Tensor) -> WGANGP.CriticStep {
+        let batch = real.shape[0]
+        let z = noise(batch: batch)
+        let alpha = Tensor.randomUniform([batch], using: &random)
+        let step = WGANGP.criticStep(generator: generator, critic: critic, real: real, noise: z, alpha: alpha,
+                                     lambda: gradientPenaltyWeight)
+        criticOptimizer.update(with: step.gradients)
+        return step
+    }
+}

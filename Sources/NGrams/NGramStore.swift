@@ -1,0 +1,247 @@
+import Corpus
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// A prepared dataset's real n-gram statistics, opened once, scoring generated samples by
+/// the n-gram Jensen–Shannon divergence exactly as `../shared/reference/ngram_jsd.py` does.
+///
+/// Opening reads the stored counts into in-memory hash tables (the store is the durable,
+/// inspectable form; the tables make a look-up cost tens of nanoseconds instead of a
+/// B-tree search). An evaluation then touches the statistics once per distinct sample
+/// n-gram, and fewer: an n-gram whose (n−1)-prefix the corpus lacks is absent too.
+///
+/// ```swift
+/// let store = try NGramStore(dataset: dataset)
+/// let scores = try store.jsd(samples: generatedIDs, maxN: 6)   // [1: 0.02, …, 6: 0.71]
+/// ```
+public final class NGramStore: @unchecked Sendable {
+    public let path: URL
+    /// The largest order stored.
+    public let maxN: Int
+    /// All n-gram occurrences of the corpus, by order.
+    public let totals: [Int: UInt64]
+    /// The vocabulary size the store was built with; sample ids must be below it.
+    public let vocabularySize: Int
+    /// ``Vocabulary/fingerprint`` of the vocabulary the store was built with.
+    public let vocabularyFingerprint: String
+
+    private let real: [CountTable]
+    private var scratch: [CountTable] = []
+    private var realCounts: [UnsafeMutablePointer<UInt64>] = []
+    private var scratchCapacity = 0
+    private let lock = NSLock()
+
+    /// Opens `ngrams.sqlite` beside a prepared dataset and checks it was built from the
+    /// dataset's vocabulary.
+    /// - throws: ``NGramError`` when the store is missing, locked, corrupt, or built with
+    ///   another vocabulary.
+    public convenience init(dataset: PreparedDataset, busyTimeout: Double = 5) throws {
+        try self.init(path: dataset.directory.appendingPathComponent(StoreSchema.fileName),
+                      vocabulary: dataset.vocabulary, busyTimeout: busyTimeout)
+    }
+
+    /// Opens a store; with `vocabulary`, refuses one built with a different vocabulary.
+    /// - throws: ``NGramError`` when the store is missing, locked, corrupt or inconsistent.
+    public init(path: URL, vocabulary: Vocabulary? = nil, busyTimeout: Double = 5) throws {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path.path) else {
+            throw NGramError(path: path.path, "missing: build it with `ttur-text prepare ngrams --data DIR`")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        var meta: [String: String] = [:]
+        var totals: [Int: UInt64] = [:]
+        var distinct: [Int: Int] = [:]
+        var tables: [CountTable] = []
+        do {
+            let database = try DatabaseQueue(path: path.path, configuration: configuration)
+            try database.read { db in
+                let hasTables = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'totals', 'ngrams')
+                    """) ?? 0
+                guard hasTables == 3 else { throw NGramError(path: path.path, "not an n-gram store (tables meta, totals, ngrams missing)") }
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row[0]] = row[1] }
+                for row in try Row.fetchAll(db, sql: "SELECT n, occurrences, distinct_ngrams FROM totals") {
+                    totals[row[0]] = UInt64(row[1] as Int64)
+                    distinct[row[0]] = row[2]
+                }
+                guard meta["format"] == StoreSchema.format, let maxN = meta["max_n"].flatMap(Int.init),
+                      (1...NGramKey.maxOrder).contains(maxN), (1...maxN).allSatisfy({ totals[$0] != nil }) else {
+                    throw NGramError(path: path.path, "not an n-gram store of format \"\(StoreSchema.format)\" (rebuild it with `ttur-text prepare ngrams`)")
+                }
+                tables = (1...maxN).map { CountTable(minimumCapacity: distinct[$0] ?? 16) }
+                try Self.load(db, into: tables, path: path.path)
+            }
+            try database.close()
+        } catch let error as NGramError {
+            throw error
+        } catch let error as DatabaseError {
+            throw NGramError(path: path.path, Self.explain(error))
+        } catch {
+            throw NGramError(path: path.path, "cannot read: \(error)")
+        }
+        maxN = tables.count
+        for n in 1...maxN {
+            var sum: UInt64 = 0
+            tables[n - 1].forEachSlot { _, count in sum += count }
+            guard sum == totals[n], tables[n - 1].count == distinct[n] else {
+                throw NGramError(path: path.path, "inconsistent: the \(n)-gram counts do not add up to the stored totals (rebuild it)")
+            }
+        }
+        self.totals = totals
+        vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
+        vocabularyFingerprint = meta["vocab_sha256"] ?? ""
+        real = tables
+        if let vocabulary, vocabulary.fingerprint != vocabularyFingerprint {
+            throw NGramError(path: path.path, "built with another vocabulary than the dataset's vocab.tsv (rebuild it with `ttur-text prepare ngrams`)")
+        }
+    }
+
+    deinit { realCounts.forEach { $0.deallocate() } }
+
+    private static func load(_ db: Database, into tables: [CountTable], path: String) throws {
+        let statement = try db.makeStatement(sql: "SELECT n, key, count FROM ngrams")
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        while true {
+            let result = sqlite3_step(handle)
+            if result == SQLITE_DONE { break }
+            guard result == SQLITE_ROW else {
+                throw NGramError(path: path, explain(code: result, message: String(cString: sqlite3_errmsg(db.sqliteConnection))))
+            }
+            let n = Int(sqlite3_column_int(handle, 0))
+            let bytes = Int(sqlite3_column_bytes(handle, 1))
+            let count = sqlite3_column_int64(handle, 2)
+            guard n >= 1, n <= tables.count, bytes == 2 * n, count > 0, let blob = sqlite3_column_blob(handle, 1) else {
+                throw NGramError(path: path, "corrupt: an ngrams row has n = \(n), a \(bytes)-byte key and count \(count)")
+            }
+            let (_, inserted) = tables[n - 1].add(NGramKey(blob: blob, count: bytes), UInt64(count))
+            if !inserted { throw NGramError(path: path, "corrupt: a \(n)-gram is stored twice") }
+        }
+    }
+
+    static func explain(_ error: DatabaseError) -> String {
+        explain(code: error.resultCode.primaryResultCode.rawValue, message: error.message ?? "\(error)")
+    }
+
+    static func explain(code: Int32, message: String) -> String {
+        switch code & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED: return "locked by another process (\(message)); try again when it is done"
+        case SQLITE_NOTADB, SQLITE_CORRUPT: return "corrupt (\(message)): rebuild it with `ttur-text prepare ngrams`"
+        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY: return "cannot open (\(message))"
+        default: return "cannot read (\(message))"
+        }
+    }
+
+    /// The corpus count of an n-gram (0 when absent).
+    public func count(of ngram: [TokenID]) -> UInt64 {
+        guard (1...maxN).contains(ngram.count) else { return 0 }
+        var key = NGramKey.empty
+        for (k, t) in ngram.enumerated() { key = key.appending(t, at: k) }
+        return real[ngram.count - 1].find(key).count
+    }
+
+    /// The base-2 Jensen–Shannon divergence between the n-gram distributions of `samples`
+    /// and of the corpus, for n = 1…`maxN`.
+    ///
+    /// Every contiguous n-gram of every sample counts (samples are normally fixed-length,
+    /// padded token sequences, as the generator produces or ``PreparedDataset/encode(line:)``
+    /// makes). With P the corpus and Q the samples and M their mean, JSD = ½(KL(P‖M) +
+    /// KL(Q‖M)) / ln 2, each KL summed over its own model's n-grams; corpus n-grams absent
+    /// from the samples contribute p·ln 2 each, so together (1 − Σ_{g∈P∩Q} p(g))·ln 2 from
+    /// the stored totals, and only the samples' distinct n-grams are looked up.
+    /// Thread-safe (one evaluation at a time).
+    /// - throws: ``NGramError`` when an id is outside the vocabulary, `maxN` exceeds the
+    ///   stored order, or no sample is `n` long.
+    public func jsd(samples: [[TokenID]], maxN: Int = 6) throws -> [Int: Double] {
+        guard (1...self.maxN).contains(maxN) else {
+            throw NGramError(path: path.path, "n-grams up to \(maxN) requested, the store has 1…\(self.maxN)")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        var occurrences = 0
+        for sample in samples {
+            occurrences += sample.count
+            if let bad = sample.first(where: { Int($0) >= vocabularySize }) {
+                throw NGramError(path: path.path, "sample token id \(bad) is outside the \(vocabularySize)-unit vocabulary")
+            }
+        }
+        prepareScratch(orders: maxN, occurrences: occurrences)
+        countSamples(samples, orders: maxN)
+        var result: [Int: Double] = [:]
+        for n in 1...maxN {
+            result[n] = try divergence(order: n)
+        }
+        return result
+    }
+
+    private func prepareScratch(orders: Int, occurrences: Int) {
+        if scratch.count < orders || scratchCapacity < occurrences {
+            realCounts.forEach { $0.deallocate() }
+            scratchCapacity = max(occurrences, 1024)
+            scratch = (0..<orders).map { _ in CountTable(minimumCapacity: scratchCapacity) }
+            realCounts = scratch.map { UnsafeMutablePointer<UInt64>.allocate(capacity: $0.capacity) }
+        }
+        for table in scratch { table.removeAll() }
+    }
+
+    /// Counts the samples' n-grams, order by order; each new one gets its corpus count,
+    /// looked up only when its (n−1)-prefix at the same position occurs in the corpus. The
+    /// scratch tables are sized never to grow, so slots stay valid.
+    private func countSamples(_ samples: [[TokenID]], orders: Int) {
+        let positions = samples.reduce(0) { $0 + $1.count }
+        var keys = [NGramKey](repeating: .empty, count: positions)
+        var inCorpus = [Bool](repeating: true, count: positions)
+        for n in 0..<orders {
+            let table = scratch[n], corpus = real[n], counts = realCounts[n]
+            var position = 0
+            for sample in samples {
+                sample.withUnsafeBufferPointer { tokens in
+                    let length = tokens.count
+                    for i in 0..<length {
+                        defer { position += 1 }
+                        guard i + n < length else { continue }
+                        let key = keys[position].appending(tokens[i + n], at: n)
+                        keys[position] = key
+                        let (slot, inserted) = table.add(key)
+                        if inserted { counts[slot] = inCorpus[position] ? corpus.find(key).count : 0 }
+                        inCorpus[position] = counts[slot] > 0
+                    }
+                }
+            }
+        }
+    }
+
+    private func divergence(order n: Int) throws -> Double {
+        let table = scratch[n - 1]
+        let counts = realCounts[n - 1]
+        var sampleTotal: UInt64 = 0
+        table.forEachSlot { _, q in sampleTotal += q }
+        guard sampleTotal > 0 else {
+            throw NGramError(path: path.path, "no sample is \(n) units long: the \(n)-gram divergence is undefined")
+        }
+        let realTotal = Double(totals[n]!)
+        let qTotal = Double(sampleTotal)
+        var klP = 0.0, klQ = 0.0
+        var sharedRealCount: UInt64 = 0
+        let ln2 = M_LN2
+        table.forEachSlot { slot, qCount in
+            let q = Double(qCount) / qTotal
+            let pCount = counts[slot]
+            if pCount == 0 {
+                klQ += q * ln2
+            } else {
+                let p = Double(pCount) / realTotal
+                let m = 0.5 * (p + q)
+                klP += p * (log(p) - log(m))
+                klQ += q * (log(q) - log(m))
+                sharedRealCount += pCount
+            }
+        }
+        // Corpus n-grams the samples lack: each p·ln(p / (p/2)) = p·ln 2.
+        klP += Double(totals[n]! - sharedRealCount) / realTotal * ln2
+        return 0.5 * (klP + klQ) / ln2
+    }
+}

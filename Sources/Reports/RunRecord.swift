@@ -1,0 +1,109 @@
+import Foundation
+
+/// One evaluation of a run: its iteration and every number of its log line, flattened to
+/// tags (`jsd/4`, `critic_loss`, `seconds`, `fid`, …).
+public struct LogPoint: Equatable, Sendable {
+    public var iteration: Int
+    public var values: [String: Double]
+
+    /// Training wall-clock seconds (evaluation excluded), when logged.
+    public var seconds: Double? { values["seconds"] }
+}
+
+/// What a report shows of one run directory, read as plain files so any trainer's runs
+/// (language or image) work: `config.json` for the label, `log.jsonl` for the curves,
+/// `samples/` for the newest samples.
+public struct RunRecord: Sendable {
+    public let directory: URL
+    /// "TTUR 3e-4, 1e-4" or "orig 1e-4", as the paper labels its curves.
+    public var label: String
+    public let points: [LogPoint]
+    /// Settings worth a column in the runs table (schedule, learning rates, sizes).
+    public let settings: [String: String]
+    /// The newest samples file's iteration and lines.
+    public let latestSamples: (iteration: Int, lines: [String])?
+
+    /// Reads a run directory.
+    /// - throws: `ReportError` for a missing directory or log, a malformed config or log
+    ///   line (with its line number), or a log without evaluations.
+    public init(directory: URL) throws {
+        self.directory = directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ReportError.at(directory, "no such run directory")
+        }
+        let log = directory.appendingPathComponent("log.jsonl")
+        guard let text = try? String(contentsOf: log, encoding: .utf8) else {
+            throw ReportError.at(log, "missing or unreadable (is \(directory.path) a training run?)")
+        }
+        var points: [LogPoint] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let (step, values) = try LogScalars.parse(Data(line.utf8), source: "\(log.path):\(index + 1)")
+            points.append(LogPoint(iteration: step, values: values))
+        }
+        guard !points.isEmpty else { throw ReportError.at(log, "no evaluations logged yet") }
+        self.points = points
+
+        let configURL = directory.appendingPathComponent("config.json")
+        var config: [String: Any] = [:]
+        if let data = try? Data(contentsOf: configURL) {
+            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw ReportError.at(configURL, "not a JSON object")
+            }
+            config = object
+        }
+        settings = Self.settings(from: config)
+        label = Self.label(config: config, fallback: directory.lastPathComponent)
+        latestSamples = Self.newestSamples(in: directory.appendingPathComponent("samples"))
+    }
+
+    /// The tags this run logged, in a stable order.
+    public var tags: [String] { Array(Set(points.flatMap(\.values.keys))).sorted() }
+
+    /// The points of `tag` against `x` (`.minutes` or `.iterations`), in log order.
+    func curve(_ tag: String, against x: XQuantity) -> [(x: Double, y: Double)] {
+        points.compactMap { point in
+            guard let y = point.values[tag] else { return nil }
+            switch x {
+            case .iterations: return (Double(point.iteration), y)
+            case .minutes: return point.seconds.map { ($0 / 60, y) }
+            }
+        }
+    }
+
+    enum XQuantity { case minutes, iterations }
+
+    private static func label(config: [String: Any], fallback: String) -> String {
+        guard let schedule = config["schedule"] as? String else { return fallback }
+        let name = schedule.lowercased() == "ttur" ? "TTUR" : schedule
+        let critic = (config["criticLearningRate"] as? NSNumber)?.doubleValue
+        let generator = (config["generatorLearningRate"] as? NSNumber)?.doubleValue
+        switch (critic, generator) {
+        case let (critic?, generator?) where critic == generator: return "\(name) \(NumberText.compact(critic))"
+        case let (critic?, generator?): return "\(name) \(NumberText.compact(critic)), \(NumberText.compact(generator))"
+        default: return name
+        }
+    }
+
+    private static func settings(from config: [String: Any]) -> [String: String] {
+        let keys = ["schedule", "criticLearningRate", "generatorLearningRate", "criticIterations", "dim", "batch", "seed"]
+        var result: [String: String] = [:]
+        for key in keys {
+            if let number = config[key] as? NSNumber { result[key] = NumberText.compact(number.doubleValue, digits: 3) }
+            else if let text = config[key] as? String { result[key] = text }
+        }
+        return result
+    }
+
+    private static func newestSamples(in directory: URL) -> (iteration: Int, lines: [String])? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let numbered = names.compactMap { name -> (Int, String)? in
+            guard name.hasPrefix("iter-"), name.hasSuffix(".txt"), let number = Int(name.dropFirst(5).dropLast(4)) else { return nil }
+            return (number, name)
+        }
+        guard let (iteration, name) = numbered.max(by: { $0.0 < $1.0 }),
+              let text = try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8) else { return nil }
+        return (iteration, text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty })
+    }
+}

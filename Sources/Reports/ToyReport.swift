@@ -1,0 +1,135 @@
+import Foundation
+
+/// The saddle-point demo as an HTML page: for each of the paper's four settings the
+/// objective, the distance to the saddle point and the x–y path of one seeded run, the
+/// outcome in words, and how often each outcome occurs over further seeds.
+///
+///     try ToyReport.html(seed: 0).write(to: out, atomically: true, encoding: .utf8)
+public enum ToyReport {
+    public struct Options: Sendable {
+        public var steps = 5_000
+        public var seed: UInt64 = 0
+        /// Seeds seed, seed + 1, … whose outcomes the summary counts.
+        public var seeds = 20
+        public var noise = 1.0
+        public init() {}
+    }
+
+    /// One setting's plotted run and its outcomes over all seeds.
+    public struct Result: Sendable {
+        public var setting: SaddlePoint.Setting
+        public var points: [(x: Double, y: Double)]
+        public var outcome: SaddlePoint.Outcome
+        public var verdictCounts: [SaddlePoint.Verdict: Int]
+        public var medianTailDistance: Double
+    }
+
+    public static func results(_ options: Options) -> [Result] {
+        SaddlePoint.paperSettings.map { setting in
+            let points = SaddlePoint.trajectory(setting, steps: options.steps, seed: options.seed, noise: options.noise)
+            var counts: [SaddlePoint.Verdict: Int] = [:]
+            var tails: [Double] = []
+            for offset in 0..<max(options.seeds, 1) {
+                let run = SaddlePoint.trajectory(setting, steps: options.steps, seed: options.seed &+ UInt64(offset),
+                                                 noise: options.noise)
+                let outcome = SaddlePoint.outcome(of: run, steps: options.steps)
+                counts[outcome.verdict, default: 0] += 1
+                tails.append(outcome.tailDistance)
+            }
+            tails.sort()
+            return Result(setting: setting, points: points, outcome: SaddlePoint.outcome(of: points, steps: options.steps),
+                          verdictCounts: counts, medianTailDistance: tails[tails.count / 2])
+        }
+    }
+
+    /// One line per setting: the plotted run's outcome, the count over seeds, and how it
+    /// compares with the paper.
+    public static func summary(_ result: Result, _ options: Options) -> String {
+        sentence(result, options) + " " + paperComparison(result) + "."
+    }
+
+    static func paperComparison(_ result: Result) -> String {
+        "Paper: \(result.setting.paperClaim); this \(result.setting.agreement(with: result.outcome.verdict).text)"
+    }
+
+    /// The plotted run's outcome and the count over seeds.
+    public static func sentence(_ result: Result, _ options: Options) -> String {
+        let outcome = result.outcome
+        let start = (SaddlePoint.start.x * SaddlePoint.start.x + SaddlePoint.start.y * SaddlePoint.start.y).squareRoot()
+        var text = "\(result.setting.name): \(outcome.verdict.rawValue) — distance to the saddle point "
+        text += "\(fixed(start)) at the start, \(fixed(outcome.finalDistance)) after \(options.steps) steps "
+        text += "(mean over the last tenth \(fixed(outcome.tailDistance))), objective \(fixed(outcome.finalObjective))"
+        if outcome.verdict == .converged, let first = outcome.firstWithin { text += "; first within \(fixed(SaddlePoint.convergenceDistance)) at step \(first)" }
+        let counted = SaddlePoint.Verdict.allCases.compactMap { verdict in
+            result.verdictCounts[verdict].map { "\(verdict.rawValue) in \($0)" }
+        }
+        return text + ". Over \(options.seeds) seeds: \(counted.joined(separator: ", "))."
+    }
+
+    public static func html(_ options: Options = Options()) -> String {
+        let results = results(options)
+        let colors = RunReport.palette
+        var body = "<h1>TTUR on the saddle-point toy problem</h1>\n"
+        body += """
+            <p>Objective f(x, y) = (1 + x²)(100 − y²), saddle point (0, 0) with f = 100. Gradient descent in x \
+            with learning rate a, gradient ascent in y with learning rate b, each on its own gradient plus Gaussian \
+            noise (σ = \(fixed(options.noise))), both from the same iterate; start (\(fixed(SaddlePoint.start.x)), \
+            \(fixed(SaddlePoint.start.y))), \(options.steps) steps, seed \(options.seed). Near the saddle, one step \
+            multiplies x by 1 − 200a and y by 1 − 2b: a run converges when both factors are below 1 in size, and \
+            it does so fastest when they are small. A run counts as converged when its mean distance to the saddle \
+            over the last tenth of the steps is below \(fixed(SaddlePoint.convergenceDistance)), as diverged when it \
+            leaves the distance \(fixed(SaddlePoint.divergenceDistance)) or overflows.</p>
+
+            """
+        body += "<h2>Outcomes</h2>\n<ul>\n" + results.map { result in
+            let agreement = result.setting.agreement(with: result.outcome.verdict)
+            let mark = "<span class=\"\(agreement.agrees ? "good" : "bad")\">\(HTMLPage.escape(agreement.text))</span>"
+            return "<li>\(HTMLPage.escape(sentence(result, options))) Paper: \(HTMLPage.escape(result.setting.paperClaim)) — \(mark).</li>"
+        }.joined(separator: "\n") + "\n</ul>\n"
+        body += HTMLPage.table(
+            header: ["setting", "a (x)", "b (y)", "|1 − 200a|", "|1 − 2b|", "outcome (seed \(options.seed))", "final distance",
+                     "median tail distance over \(options.seeds) seeds", "paper"],
+            rows: results.map { result in
+                let s = result.setting
+                return [HTMLPage.escape(s.name), NumberText.compact(s.xLearningRate), NumberText.compact(s.yLearningRate),
+                        String(format: "%.4f", abs(1 - 200 * s.xLearningRate)), String(format: "%.4f", abs(1 - 2 * s.yLearningRate)),
+                        result.outcome.verdict.rawValue, String(format: "%.4f", result.outcome.finalDistance),
+                        String(format: "%.4f", result.medianTailDistance), HTMLPage.escape(s.paperClaim)]
+            })
+
+        let overlaid = results.enumerated().map { index, result in
+            ChartSeries(label: result.setting.name, color: colors[index % colors.count],
+                        points: result.points.enumerated().map { (Double($0.offset), distance($0.element)) })
+        }
+        body += "<h2>All four settings</h2>\n<div class=\"grid\">\n"
+        body += LineChart(title: "Distance to the saddle point", xLabel: "step", yLabel: "‖(x, y)‖ (log scale)",
+                          series: overlaid, yScale: .log10, width: 620, height: 340).svg()
+        body += "\n</div>\n"
+
+        for (index, result) in results.enumerated() {
+            let color = colors[index % colors.count]
+            let name = result.setting.name
+            let objective = result.points.enumerated().map { (Double($0.offset), SaddlePoint.objective($0.element.x, $0.element.y)) }
+            let distances = result.points.enumerated().map { (Double($0.offset), distance($0.element)) }
+            body += "<h2>\(HTMLPage.escape(name))</h2>\n<p>\(HTMLPage.escape(summary(result, options)))</p>\n<div class=\"grid\">\n"
+            body += LineChart(title: "\(name): objective", xLabel: "step", yLabel: "f(x, y) (saddle value 100)",
+                              series: [ChartSeries(label: "f(x, y)", color: color, points: objective)],
+                              width: 400, height: 290).svg() + "\n"
+            body += LineChart(title: "\(name): distance", xLabel: "step", yLabel: "‖(x, y)‖ (log scale)",
+                              series: [ChartSeries(label: "distance to (0, 0)", color: color, points: distances)],
+                              yScale: .log10, width: 400, height: 290).svg() + "\n"
+            body += LineChart(title: "\(name): path", xLabel: "x", yLabel: "y",
+                              series: [ChartSeries(label: "(x, y) over \(result.points.count - 1) steps", color: color,
+                                                   points: result.points)],
+                              markers: [ChartMarker(x: SaddlePoint.start.x, y: SaddlePoint.start.y, label: "start", color: "#444"),
+                                        ChartMarker(x: 0, y: 0, label: "saddle", color: "#000")],
+                              isPath: true, width: 400, height: 290).svg() + "\n"
+            body += "</div>\n"
+        }
+        return HTMLPage.document(title: "TTUR saddle-point toy", body: body)
+    }
+
+    private static func distance(_ point: (x: Double, y: Double)) -> Double { (point.x * point.x + point.y * point.y).squareRoot() }
+
+    private static func fixed(_ value: Double) -> String { NumberText.fixed(value, significant: 3) }
+}

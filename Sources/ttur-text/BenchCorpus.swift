@@ -1,0 +1,243 @@
+import ArgumentParser
+import Corpus
+import Foundation
+import NGrams
+
+/// Shared by the corpus benchmarks: where they build their data, and running children.
+struct BenchWorkOptions: ParsableArguments {
+    @Option(help: "Scratch directory for the benchmark's generated corpora and datasets.")
+    var work: String = "data/bench"
+
+    @Option(help: "The One Billion Word sample the benchmark data is made from.")
+    var sample: String = "../shared/corpora/billion-word-sample"
+
+    @Option(help: "The reference n-gram JSD script (for the Python side).")
+    var reference: String = "../shared/reference/ngram_jsd.py"
+
+    var workURL: URL { URL(fileURLWithPath: work) }
+
+    /// The sample's sentences, decompressed.
+    func sampleText() throws -> Data {
+        var text = Data()
+        for shard in try ShardDiscovery.shards(in: URL(fileURLWithPath: sample), split: .train) {
+            text.append(try BenchChild.output("/usr/bin/zstd", ["-dc", shard.path]))
+        }
+        return text
+    }
+
+    /// A corpus directory of `shards` zstd shards, each `copies` copies of `text`.
+    func replicatedCorpus(named name: String, text: Data, copies: Int, shards: Int) throws -> URL {
+        let root = workURL.appendingPathComponent(name)
+        let folder = root.appendingPathComponent(CorpusSplit.train.directoryName)
+        if FileManager.default.fileExists(atPath: folder.path) { return root }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var shard = Data()
+        for _ in 0..<copies { shard.append(text) }
+        for k in 1...shards {
+            let plain = folder.appendingPathComponent(String(format: "news.en-%05d-of-00100", k))
+            try shard.write(to: plain)
+            _ = try BenchChild.output("/usr/bin/zstd", ["-q", "--rm", "-f", plain.path])
+        }
+        return root
+    }
+}
+
+enum BenchChild {
+    /// Runs a program, returns its standard output, and fails on a non-zero exit.
+    static func output(_ program: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CorpusError(path: program, "exited with status \(process.terminationStatus): \(arguments.joined(separator: " "))")
+        }
+        return data
+    }
+
+    /// Runs a program and returns its wall-clock seconds.
+    static func timed(_ program: String, _ arguments: [String]) throws -> (seconds: Double, output: Data) {
+        let started = Date()
+        let out = try output(program, arguments)
+        return (Date().timeIntervalSince(started), out)
+    }
+
+    /// Largest resident set of any finished child so far, in bytes.
+    static var childrenPeakRSS: Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+        return usage.ru_maxrss * 1024
+    }
+}
+
+struct BenchPrepare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prepare",
+        abstract: "Corpus preparation speed and peak memory (issue 4), beside the anchor's Python way.",
+        discussion: """
+            Replicates the One Billion Word sample into zstd shards of at least --megabytes of \
+            text, runs `ttur-text prepare corpus --ngram 0` on them as a child process (its \
+            peak memory is the child's maximum resident set), then times the anchor's \
+            load_dataset way (Python: lines into tuples, pad, Counter, map) on the first \
+            --python-megabytes of the same text.
+            """
+    )
+
+    @OptionGroup var paths: BenchWorkOptions
+
+    @Option(help: "Uncompressed text to prepare, in MB (at least).")
+    var megabytes: Int = 300
+
+    @Option(help: "Text for the Python side, in MB (it is slow; its rate is what is compared).")
+    var pythonMegabytes: Int = 50
+
+    @Option(help: "Token unit to prepare with.")
+    var unit: UnitKind = .codepoint
+
+    func run() throws {
+        let text = try paths.sampleText()
+        let shards = 20
+        let copies = (megabytes * 1_000_000 + shards * text.count - 1) / (shards * text.count)
+        let corpus = try paths.replicatedCorpus(named: "replicated-\(megabytes)mb", text: text, copies: copies, shards: shards)
+        let textBytes = Double(text.count * copies * shards)
+        let out = paths.workURL.appendingPathComponent("prepared-\(megabytes)mb-\(unit.rawValue)")
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).path
+        let (seconds, _) = try BenchChild.timed(me, ["prepare", "corpus", corpus.path, "--out", out.path,
+                                                     "--unit", unit.rawValue, "--ngram", "0", "--vocab-dir", "",
+                                                     "--max-examples", "100000000"])
+        let peak = BenchChild.childrenPeakRSS
+        let tokens = (try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("tokens.u16").path)[.size] as? Int) ?? 0
+
+        let plain = paths.workURL.appendingPathComponent("python-\(pythonMegabytes)mb.txt")
+        var pythonText = Data()
+        while pythonText.count < pythonMegabytes * 1_000_000 { pythonText.append(text) }
+        try pythonText.write(to: plain)
+        let (python, _) = try BenchChild.timed("/usr/bin/env", ["python3", "-c", Self.anchorPython, plain.path])
+
+        print(String(format: "ttur-text prepare corpus (%@, no n-grams): %.0f MB text in %.2f s = %.1f MB/s; peak RSS %.0f MB, tokens.u16 %.0f MB",
+                     unit.rawValue, textBytes / 1e6, seconds, textBytes / 1e6 / seconds, Double(peak) / 1e6, Double(tokens) / 1e6))
+        print(String(format: "anchor's Python load_dataset way: %.0f MB text in %.2f s = %.2f MB/s  (ratio %.1f×)",
+                     Double(pythonText.count) / 1e6, python, Double(pythonText.count) / 1e6 / python,
+                     (textBytes / seconds) / (Double(pythonText.count) / python)))
+    }
+
+    /// The anchor's `language_helpers.load_dataset` on a plain text file (seq_len 32, vocab 2048).
+    static let anchorPython = """
+        import collections, sys
+        lines = []
+        with open(sys.argv[1], 'r') as f:
+            for line in f:
+                line = tuple(line[:-1])
+                if len(line) > 32: line = line[:32]
+                lines.append(line + (('`',) * (32 - len(line))))
+        counts = collections.Counter(c for line in lines for c in line)
+        charmap = {'unk': 0}; inv = ['unk']
+        for c, n in counts.most_common(2047):
+            if c not in charmap: charmap[c] = len(inv); inv.append(c)
+        filtered = [tuple(c if c in charmap else 'unk' for c in line) for line in lines]
+        print(len(filtered))
+        """
+}
+
+struct BenchJSD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jsd",
+        abstract: "N-gram store build rate and JSD evaluation time (issue 5), beside the anchor's in-memory way.",
+        discussion: """
+            Prepares the sample (code points) with its store, the sample replicated --grow \
+            times (repetitive text) and as many random sentences as the sample has (many \
+            distinct n-grams); reports each store's build rate and the median time of one \
+            evaluation of --samples samples for n = 1…6, and times the reference script's \
+            per-evaluation work (sample counts + JSD against a prebuilt real model) on the sample.
+            """
+    )
+
+    @OptionGroup var paths: BenchWorkOptions
+
+    @Option(help: "Samples per evaluation.")
+    var samples: Int = 640
+
+    @Option(help: "How many times the sample is replicated for the grown corpus.")
+    var grow: Int = 100
+
+    @Option(help: "Evaluations to take the median of.")
+    var repeats: Int = 21
+
+    func run() throws {
+        let text = try paths.sampleText()
+        let base = try paths.replicatedCorpus(named: "sample-1x", text: text, copies: 1, shards: 1)
+        let grown = try paths.replicatedCorpus(named: "sample-\(grow)x", text: text, copies: grow / 4, shards: 4)
+        let lines = text.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+        var random = SplitMix64(seed: 7)
+        let letters = Array(Set(String(decoding: text, as: UTF8.self).unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 }))
+            .map(String.init).sorted()
+        let noise = lines.indices.map { _ in (0..<32).map { _ in letters[random.next(below: letters.count)] }.joined() }
+        let distinct = try paths.replicatedCorpus(named: "random-1x", text: Data((noise.joined(separator: "\n") + "\n").utf8),
+                                                  copies: 1, shards: 1)
+
+        var realSamples: [String] = []
+        for _ in 0..<samples { realSamples.append(lines[random.next(below: lines.count)]) }
+        let randomSamples = (0..<samples).map { _ in (0..<32).map { _ in letters[random.next(below: letters.count)] }.joined() }
+
+        for (name, corpus) in [("sample 1×", base), ("sample \(grow)× (repetitive)", grown), ("random text 1× (many distinct)", distinct)] {
+            let out = paths.workURL.appendingPathComponent("jsd-\(corpus.lastPathComponent)")
+            var options = PreparationOptions()
+            options.unit = .codepoint
+            options.maxExamples = 100_000_000
+            var report: NGramBuildReport?
+            let dataset = try CorpusPreparation.prepare(
+                shards: try ShardDiscovery.shards(in: corpus, split: .train), name: name, output: out, options: options,
+                finishing: { staging in
+                    report = try NGramStoreBuilder.build(dataset: try PreparedDataset(directory: staging), maxN: 6,
+                                                         output: staging.appendingPathComponent(StoreSchema.fileName))
+                })
+            let r = report!
+            let buildSeconds = r.countingSeconds + r.writingSeconds
+            let opened = Date()
+            let store = try NGramStore(dataset: dataset)
+            let openSeconds = Date().timeIntervalSince(opened)
+            print(String(format: "%@: %d sentences, %d occurrences, %d distinct n-grams; build %.2f s (count %.2f + write %.2f) = %.1f M occurrences/s; open %.2f s",
+                         name, dataset.sentenceCount, r.occurrences, r.distinct.values.reduce(0, +), buildSeconds,
+                         r.countingSeconds, r.writingSeconds, Double(r.occurrences) / buildSeconds / 1e6, openSeconds))
+            for (kind, sampleLines) in [("real sentences", realSamples), ("random strings", randomSamples)] {
+                let encoded = try dataset.vocabulary.encode(lines: sampleLines, length: dataset.sequenceLength)
+                var times: [Double] = []
+                for _ in 0..<repeats {
+                    let started = Date()
+                    _ = try store.jsd(samples: encoded, maxN: 6)
+                    times.append(Date().timeIntervalSince(started))
+                }
+                times.sort()
+                print(String(format: "  one evaluation, %d %@, n = 1…6: median %.2f ms (min %.2f ms)",
+                             samples, kind, times[times.count / 2] * 1e3, times[0] * 1e3))
+            }
+        }
+
+        let real = paths.workURL.appendingPathComponent("sample-1x.txt")
+        try text.write(to: real)
+        let fake = paths.workURL.appendingPathComponent("samples-real.txt")
+        try Data(realSamples.map { $0 + "\n" }.joined().utf8).write(to: fake)
+        let python = try BenchChild.output("/usr/bin/env", ["python3", "-c", Self.anchorPython, paths.reference, real.path, fake.path])
+        print("anchor's in-memory way (reference script's functions, real model prebuilt), sample 1×, \(samples) real sentences: "
+              + String(decoding: python, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static let anchorPython = """
+        import importlib.util, sys, time
+        spec = importlib.util.spec_from_file_location('ref', sys.argv[1]); ref = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(ref)
+        real = ref.load(sys.argv[2], 32, '`', False); fake = ref.load(sys.argv[3], 32, '`', False)
+        models = {n: ref.counts(real, n) for n in range(1, 7)}
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            for n in range(1, 7): ref.jsd(models[n], ref.counts(fake, n))
+            times.append(time.perf_counter() - t)
+        times.sort()
+        print('median %.0f ms per evaluation' % (times[1] * 1e3))
+        """
+}

@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+import _TestSupport
+
+/// `prepare corpus` and `eval jsd` as a user runs them.
+final class PrepareCommandTests: XCTestCase {
+    private var work: URL!
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("ttur-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: work) }
+
+    func testSampleCodepointPreparationIsByteIdenticalOnRerunAndScores() throws {
+        let sample = try SharedData.require("corpora/billion-word-sample")
+        let out = work.appendingPathComponent("sample")
+        let arguments = ["prepare", "corpus", sample.path, "--out", out.path, "--unit", "codepoint",
+                         "--ngram", "3", "--vocab-dir", work.appendingPathComponent("Vocab").path]
+        let first = try TTURTextExecutable.run(arguments)
+        XCTAssertEqual(first.status, 0, first.standardError)
+        XCTAssertTrue(first.standardOutput.contains("12216 sentences"), first.standardOutput)
+        let tokens = try Data(contentsOf: out.appendingPathComponent("tokens.u16"))
+        XCTAssertEqual(tokens.count, 12_216 * 32 * 2)
+        let second = try TTURTextExecutable.run(arguments)
+        XCTAssertEqual(second.status, 0, second.standardError)
+        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("tokens.u16")), tokens)
+        XCTAssertEqual(try Data(contentsOf: work.appendingPathComponent("Vocab/sample.tsv")),
+                       try Data(contentsOf: out.appendingPathComponent("vocab.tsv")))
+
+        let samples = work.appendingPathComponent("samples.txt")
+        try Data("The cat sat .\nA dog barked at the moon .\n".utf8).write(to: samples)
+        let eval = try TTURTextExecutable.run(["eval", "jsd", "--data", out.path, "--samples", samples.path,
+                                               "--ngram", "3", "--json"])
+        XCTAssertEqual(eval.status, 0, eval.standardError)
+        let scores = try JSONDecoder().decode([String: Double].self, from: Data(eval.standardOutput.utf8))
+        XCTAssertEqual(Set(scores.keys), ["1", "2", "3"])
+        XCTAssertTrue(scores.values.allSatisfy { $0 > 0 && $0 < 1 })
+    }
+
+    func testBundledCorpusIsTheDefault() throws {
+        let out = work.appendingPathComponent("bundled")
+        let result = try TTURTextExecutable.run(
+            ["prepare", "corpus", "--out", out.path, "--ngram", "2", "--vocab-dir", ""],
+            currentDirectory: SharedData.repositoryRoot)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("ngrams.sqlite").path))
+        XCTAssertTrue(result.standardOutput.contains("× 32 graphemes"), result.standardOutput)
+    }
+
+    func testBadInputIsOneLineAndNonZero() throws {
+        let result = try TTURTextExecutable.run(["prepare", "corpus", work.appendingPathComponent("missing").path,
+                                                 "--out", work.appendingPathComponent("o").path])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+        XCTAssertTrue(result.standardError.contains("missing: no such directory"), result.standardError)
+        let store = try TTURTextExecutable.run(["eval", "jsd", "--data", work.path, "--samples", "x"])
+        XCTAssertNotEqual(store.status, 0)
+        XCTAssertTrue(store.standardError.contains("manifest.json: missing"), store.standardError)
+    }
+}

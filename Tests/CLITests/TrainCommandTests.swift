@@ -1,0 +1,152 @@
+import Foundation
+import Tensors
+import XCTest
+import _TestSupport
+
+/// `ttur-text train` / `sample` end to end on a tiny model, as real processes.
+final class TrainCommandTests: XCTestCase {
+    private var corpus: TemporaryCorpus!
+    private var data: URL!
+
+    override func setUpWithError() throws {
+        corpus = try TemporaryCorpus()
+        let words = ["the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "far"]
+        var random = RandomSource(seed: 11)
+        let lines = (0..<300).map { _ in
+            (0..<(2 + random.nextInt(below: 4))).map { _ in words[random.nextInt(below: words.count)] }
+                .joined(separator: " ")
+        }
+        _ = try corpus.addShard(1, lines: lines)
+        data = corpus.root.appendingPathComponent("data")
+        let prepared = try TTURTextExecutable.run(["prepare", "corpus", corpus.corpusDirectory.path, "--out", data.path,
+                                                   "--seq-len", "8", "--ngram", "4", "--vocab-dir", ""])
+        XCTAssertEqual(prepared.status, 0, prepared.standardError)
+    }
+
+    private func train(_ run: URL, _ extra: [String]) throws -> CommandResult {
+        try TTURTextExecutable.run(["train", "--data", data.path, "--run", run.path, "--dim", "8", "--batch", "4",
+                                    "--noise", "6", "--eval-every", "2", "--checkpoint-every", "2", "--ngram", "4",
+                                    "--threads", "1", "--seed", "5"] + extra)
+    }
+
+    private func logIterations(_ run: URL) throws -> [Int] {
+        try String(contentsOf: run.appendingPathComponent("log.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { line in
+                let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let jsd = try XCTUnwrap(object["jsd"] as? [String: Double])
+                XCTAssertEqual(Set(jsd.keys), ["1", "2", "3", "4"])
+                XCTAssertTrue(jsd.values.allSatisfy { $0 >= 0 && $0 <= 1 + 1e-9 })
+                return try XCTUnwrap(object["iteration"] as? Int)
+            }
+    }
+
+    func testTrainingLogsChecksPointsResumesExactlyAndSamples() throws {
+        let straight = corpus.root.appendingPathComponent("straight")
+        let result = try train(straight, ["--iterations", "6"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertEqual(try logIterations(straight), [0, 2, 4, 6])
+        let log = try String(contentsOf: straight.appendingPathComponent("log.jsonl"), encoding: .utf8)
+        for key in ["critic_loss", "gen_loss", "wasserstein", "gradient_penalty", "seconds"] {
+            XCTAssertTrue(log.contains("\"\(key)\""), "log lacks \(key)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(
+            atPath: straight.appendingPathComponent("samples/iter-00000006.txt").path))
+
+        // Stopped at 3, resumed to 6: the same parameters and optimiser state, bit for bit.
+        let resumed = corpus.root.appendingPathComponent("resumed")
+        XCTAssertEqual(try train(resumed, ["--iterations", "3"]).status, 0)
+        let second = try TTURTextExecutable.run(["train", "--resume", "--run", resumed.path, "--data", data.path,
+                                                 "--iterations", "6"])
+        XCTAssertEqual(second.status, 0, second.standardError)
+        XCTAssertEqual(try logIterations(resumed), [0, 2, 3, 4, 6])
+        let a = try SafeTensorsFile(contentsOf: straight.appendingPathComponent("checkpoints/iter-00000006.safetensors"))
+        let b = try SafeTensorsFile(contentsOf: resumed.appendingPathComponent("checkpoints/iter-00000006.safetensors"))
+        XCTAssertEqual(Set(a.tensors.keys), Set(b.tensors.keys))
+        XCTAssertTrue(a.tensors.keys.contains("Generator.1.1.weight"))
+        XCTAssertTrue(a.tensors.keys.contains("adam.critic.v.Discriminator.Output.weight"))
+        for (name, entry) in a.tensors { XCTAssertEqual(entry, b.tensors[name], "\(name) differs after resume") }
+        XCTAssertEqual(a.metadata["random_state"], b.metadata["random_state"])
+
+        let sampled = try TTURTextExecutable.run(["sample", "--run", straight.path, "-n", "5"])
+        XCTAssertEqual(sampled.status, 0, sampled.standardError)
+        let lines = sampled.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        XCTAssertEqual(lines.count, 5)
+        XCTAssertTrue(lines.allSatisfy { !$0.hasSuffix("`") && $0.count <= 8 }, "padding must be stripped")
+    }
+
+    func testBadFlagsAndMissingDataAreOneLineErrors() throws {
+        let noBudget = try TTURTextExecutable.run(["train", "--data", data.path])
+        XCTAssertNotEqual(noBudget.status, 0)
+        XCTAssertTrue(noBudget.standardError.contains("--iterations"), noBudget.standardError)
+        let missing = try TTURTextExecutable.run(["train", "--data", "/nonexistent/data", "--iterations", "1"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.standardError.contains("/nonexistent/data"), missing.standardError)
+        let noRun = try TTURTextExecutable.run(["sample", "--run", corpus.root.appendingPathComponent("none").path])
+        XCTAssertNotEqual(noRun.status, 0)
+        XCTAssertTrue(noRun.standardError.contains("no checkpoint"), noRun.standardError)
+    }
+}
+
+extension TrainCommandTests {
+    /// Ctrl-C (SIGINT) and SIGTERM: a final checkpoint at the iteration reached, exit 130/143,
+    /// and the run resumes from there.
+    func testSignalsWriteAFinalCheckpointAndExitConventionally() throws {
+        for (signal, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let run = corpus.root.appendingPathComponent("signalled-\(signal)")
+            let process = Process()
+            process.executableURL = TTURTextExecutable.url
+            process.arguments = ["train", "--data", data.path, "--run", run.path, "--dim", "8", "--batch", "4",
+                                 "--noise", "6", "--eval-every", "1000", "--checkpoint-every", "1000", "--ngram", "4",
+                                 "--threads", "1", "--iterations", "100000000"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until training is under way (the iteration-0 evaluation has been logged).
+            let log = run.appendingPathComponent("log.jsonl")
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, ((try? Data(contentsOf: log))?.count ?? 0) == 0 { usleep(20_000) }
+            usleep(300_000)
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, status, "signal \(signal)")
+            let checkpoints = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path)
+            XCTAssertEqual(checkpoints.filter { $0.hasSuffix(".safetensors") }.count, 1, "\(checkpoints)")
+            XCTAssertFalse(checkpoints.contains { $0.contains(".tmp-") }, "\(checkpoints)")
+            let resumed = try TTURTextExecutable.run(["train", "--resume", "--run", run.path, "--data", data.path,
+                                                      "--iterations", "1"])
+            XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        }
+    }
+
+    func testBrokenCheckpointIsAOneLineErrorNamingTheFile() throws {
+        let run = corpus.root.appendingPathComponent("broken")
+        XCTAssertEqual(try train(run, ["--iterations", "2"]).status, 0)
+        let file = run.appendingPathComponent("checkpoints/iter-00000002.safetensors")
+        let bytes = try Data(contentsOf: file)
+        try bytes.prefix(bytes.count / 2).write(to: file)  // truncated
+        let result = try TTURTextExecutable.run(["sample", "--run", run.path])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains(file.path), result.standardError)
+        XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+    }
+}
+
+extension TrainCommandTests {
+    /// A diverging run (absurd learning rates) stops with a clear message and keeps only
+    /// checkpoints written before the losses stopped being finite.
+    func testNonFiniteLossesStopTrainingAndKeepTheLastGoodCheckpoint() throws {
+        let run = corpus.root.appendingPathComponent("diverging")
+        let result = try train(run, ["--iterations", "50", "--lr-critic", "1e30", "--lr-gen", "1e30",
+                                     "--checkpoint-every", "1"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains("non-finite"), result.standardError)
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path)
+            .filter { $0.hasSuffix(".safetensors") }.sorted()
+        for name in checkpoints {
+            let file = try SafeTensorsFile(contentsOf: run.appendingPathComponent("checkpoints/\(name)"))
+            for (tensorName, entry) in file.tensors {
+                XCTAssertTrue(entry.floats().allSatisfy(\.isFinite), "\(name) holds non-finite \(tensorName)")
+            }
+        }
+    }
+}
