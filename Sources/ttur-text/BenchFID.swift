@@ -48,19 +48,12 @@ struct BenchFID: ParsableCommand {
         print(String(format: "ttur-text: frechet_s %.3f (fid %.4f), inception %.2f images/s (batch %d, %d threads, %.3f CPU-s/image)",
                      ours.frechetSeconds, ours.fid, ours.imagesPerSecond, batch, threads, ours.cpuSecondsPerImage))
         guard let reference else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: reference)
-        process.arguments = [script, "bench", "--threads", "\(threads)", "--batch", "\(batch)", "--dims", "\(dims)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
+        let output = try BenchChild.output(reference, [script, "bench", "--threads", "\(threads)", "--batch", "\(batch)",
+                                                       "--dims", "\(dims)"])
+        guard let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let frechet = object["frechet_s"] as? Double, let images = object["inception_images_per_s"] as? Double else {
-            throw ValidationError("the reference (\(reference) \(script) bench) failed or printed no JSON")
+            throw ValidationError("the reference (\(reference) \(script) bench) printed no JSON")
         }
         print(String(format: "pytorch-fid: frechet_s %.3f (fid %.4f), inception %.2f images/s", frechet,
                      object["fid"] as? Double ?? .nan, images))
