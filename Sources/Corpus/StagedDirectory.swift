@@ -14,6 +14,7 @@ struct StagedDirectory {
         try Self.checkReplaceable(self.destination)
         let parent = self.destination.deletingLastPathComponent()
         staging = parent.appendingPathComponent(".\(self.destination.lastPathComponent).partial-\(getpid())")
+        Self.removeLeftovers(of: self.destination)
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
             try? FileManager.default.removeItem(at: staging)
@@ -53,6 +54,22 @@ struct StagedDirectory {
     /// Removes the staging directory after a failure.
     func discard() {
         try? FileManager.default.removeItem(at: staging)
+    }
+
+    /// Removes staging and set-aside siblings left by runs that were killed (their process no
+    /// longer exists), so interrupted preparations do not pile up hidden copies.
+    private static func removeLeftovers(of destination: URL) {
+        let parent = destination.deletingLastPathComponent()
+        let name = destination.lastPathComponent
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+        for entry in entries {
+            for marker in [".partial-", ".old-"] where entry.hasPrefix(".\(name)\(marker)") {
+                guard let pid = Int32(entry.dropFirst(name.count + 1 + marker.count)), pid != getpid() else { continue }
+                if kill(pid, 0) != 0 && errno == ESRCH {
+                    try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
+                }
+            }
+        }
     }
 
     private static func checkReplaceable(_ url: URL) throws {

@@ -63,3 +63,67 @@ final class FaultInjectionTests: XCTestCase {
         }
     }
 }
+
+extension FaultInjectionTests {
+    /// `kill -9` of `prepare corpus` at seeded random moments: the output directory is either
+    /// absent or a complete dataset, never partial; a re-run succeeds and clears the leftovers.
+    func testKilledPreparationNeverLeavesAPartialDataset() throws {
+        let corpus = try TemporaryCorpus()
+        var random = RandomSource(seed: 5)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz ")
+        for shard in 1...2 {
+            _ = try corpus.addShard(shard, lines: (0..<8_000).map { _ in
+                String((0..<40).map { _ in letters[random.nextInt(below: letters.count)] })
+            }, zstd: shard % 2 == 0)
+        }
+        let output = corpus.root.appendingPathComponent("data/killed")
+        let arguments = ["prepare", "corpus", corpus.corpusDirectory.path, "--out", output.path, "--vocab-dir", ""]
+        var kills = 0
+        for _ in 0..<3 {
+            let process = Process()
+            process.executableURL = TTURTextExecutable.url
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(20_000 + random.nextInt(below: 150_000)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+            if FileManager.default.fileExists(atPath: output.path) {
+                XCTAssertNoThrow(try PreparedDatasetCheck.assertComplete(output))
+            }
+        }
+        XCTAssertGreaterThan(kills, 0, "no kill landed while preparing")
+        let rerun = try TTURTextExecutable.run(arguments)
+        XCTAssertEqual(rerun.status, 0, rerun.standardError)
+        try PreparedDatasetCheck.assertComplete(output)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: output.deletingLastPathComponent().path)
+            .filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [], "hidden leftovers after a successful re-run")
+    }
+}
+
+/// A prepared dataset is complete when its manifest, tokens and n-gram store are all there
+/// and the tokens have the size the manifest says.
+enum PreparedDatasetCheck {
+    struct Incomplete: Error, CustomStringConvertible { let description: String }
+
+    static func assertComplete(_ directory: URL) throws {
+        let manifestData = try Data(contentsOf: directory.appendingPathComponent("manifest.json"))
+        guard let manifest = try JSONSerialization.jsonObject(with: manifestData) as? [String: Any],
+              let sentences = manifest["sentences"] as? Int, let length = manifest["seq_len"] as? Int else {
+            throw Incomplete(description: "\(directory.path): unreadable manifest")
+        }
+        let tokens = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("tokens.u16").path)
+        guard (tokens[.size] as? Int) == sentences * length * 2 else {
+            throw Incomplete(description: "\(directory.path): tokens.u16 has the wrong size")
+        }
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("ngrams.sqlite").path),
+              FileManager.default.fileExists(atPath: directory.appendingPathComponent("vocab.tsv").path) else {
+            throw Incomplete(description: "\(directory.path): missing the n-gram store or the vocabulary")
+        }
+    }
+}
