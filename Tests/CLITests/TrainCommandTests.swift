@@ -150,3 +150,16 @@ extension TrainCommandTests {
         }
     }
 }
+
+extension TrainCommandTests {
+    /// A file where the run directory should be: one line naming the path, before any training.
+    func testUnusableRunLocationIsAClearErrorBeforeAnyWork() throws {
+        let blocker = corpus.root.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: blocker)
+        let result = try train(blocker.appendingPathComponent("run"), ["--iterations", "1"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains(blocker.path), result.standardError)
+        XCTAssertTrue(result.standardError.contains("Not a directory"), result.standardError)
+        XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+    }
+}
