@@ -14,7 +14,7 @@ JOBS ?= $(shell nproc)
 TENSORBOARD_VENV := .venv-tensorboard
 TENSORBOARD_VERSION := 2.21.0
 
-.PHONY: all deps build release demo test bench clean tensorboard-venv
+.PHONY: all deps build release demo test bench fuzz clean tensorboard-venv
 
 all: release
 
@@ -55,6 +55,12 @@ $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION): | deps
 test: deps tensorboard-venv
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build
+
+# A long mutation-fuzzing campaign over every binary reader (make test runs 150 cases each).
+FUZZ_CASES ?= 20000
+fuzz: deps
+	$(SWIFT) build --build-tests -j $(JOBS)
+	TTUR_FUZZ_CASES=$(FUZZ_CASES) $(SWIFT) test --skip-build --filter FuzzTests
 
 bench: release
 	.build/release/ttur-text bench --help

@@ -139,6 +139,7 @@ public struct TorchCheckpoint {
     private static func readZip(_ url: URL) throws -> ([String], [String: SafeTensorsEntry]) {
         let archive: Archive
         do {
+            try ZipPreflight.check(url)
             archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw FIDError("corrupt zip container: \(error)")
@@ -152,8 +153,11 @@ public struct TorchCheckpoint {
         let prefix = String(pickleEntry.path.dropLast("data.pkl".count))
         // Storages skip the CRC pass (the weights' SHA-256 covers them where it matters);
         // the pickle keeps it.
+        // The sizes in a zip header are the file's word, not the truth: reserve no more than
+        // the container itself could hold (a corrupt header once asked for petabytes).
+        let containerSize = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         func read(_ entry: Entry, checkCRC: Bool = false) throws -> Data {
-            var data = Data(capacity: Int(entry.uncompressedSize))
+            var data = Data(capacity: Int(min(entry.uncompressedSize, UInt64(max(containerSize, 0)))))
             do {
                 _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: !checkCRC) { data.append($0) }
             } catch {

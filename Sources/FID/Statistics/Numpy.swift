@@ -190,6 +190,7 @@ public enum NumpyArchive {
     public static func read(_ url: URL) throws -> [String: NumpyArray] {
         let archive: Archive
         do {
+            try ZipPreflight.check(url)
             archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw FIDError(file: url.path, "not a readable .npz (zip) archive: \(error)")
