@@ -34,25 +34,37 @@ enum ZipPreflight {
             integer(tail, $0, 4) == 0x0605_4B50
         }) else { throw FIDError("not a zip container: no end-of-central-directory record") }
         let endOffset = fileSize - UInt64(tailLength) + UInt64(end)
-        var entries = integer(tail, end + 10, 2)
-        var directorySize = integer(tail, end + 12, 4)
-        var directoryOffset = integer(tail, end + 16, 4)
-        if entries == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
-            guard endOffset >= 20 else { throw FIDError("zip64 locator missing") }
+        // Both directory descriptions are checked: PyTorch writes a zip64 record even for small
+        // files, and ZIPFoundation then trusts the zip64 values whether or not the classic
+        // ones are saturated.
+        var descriptions = [(entries: integer(tail, end + 10, 2), size: integer(tail, end + 12, 4),
+                             offset: integer(tail, end + 16, 4))]
+        if endOffset >= 20 {
             let locator = try bytes(at: endOffset - 20, count: 20)
-            guard integer(locator, 0, 4) == 0x0706_4B50 else { throw FIDError("zip64 locator missing") }
-            let record = try bytes(at: integer(locator, 8, 8), count: 56)
-            guard integer(record, 0, 4) == 0x0606_4B50 else { throw FIDError("zip64 end record missing") }
-            entries = integer(record, 32, 8)
-            directorySize = integer(record, 40, 8)
-            directoryOffset = integer(record, 48, 8)
+            if integer(locator, 0, 4) == 0x0706_4B50 {
+                let record = try bytes(at: integer(locator, 8, 8), count: 56)
+                guard integer(record, 0, 4) == 0x0606_4B50 else { throw FIDError("zip64 end record missing") }
+                descriptions.append((integer(record, 32, 8), integer(record, 40, 8), integer(record, 48, 8)))
+            }
         }
+        for (index, description) in descriptions.enumerated() {
+            let saturated = description.entries == 0xFFFF || description.size == 0xFFFF_FFFF
+                || description.offset == 0xFFFF_FFFF
+            if index == 0 && saturated && descriptions.count > 1 { continue }  // the zip64 values stand in
+            try checkDirectory(entries: description.entries, size: description.size, offset: description.offset,
+                               fileSize: fileSize, bytes: bytes, integer: integer)
+        }
+    }
+
+    private static func checkDirectory(entries: UInt64, size directorySize: UInt64, offset directoryOffset: UInt64,
+                                       fileSize: UInt64, bytes: (UInt64, Int) throws -> [UInt8],
+                                       integer: ([UInt8], Int, Int) -> UInt64) throws {
         guard directoryOffset <= fileSize, directorySize <= fileSize - directoryOffset else {
             throw FIDError("zip central directory (\(directorySize) bytes at \(directoryOffset)) lies outside the file")
         }
         guard entries <= directorySize / 46 + 1 else { throw FIDError("zip entry count \(entries) does not fit its directory") }
 
-        let directory = try bytes(at: directoryOffset, count: Int(directorySize))
+        let directory = try bytes(directoryOffset, Int(directorySize))
         var position = 0
         for index in 0..<Int(entries) {
             guard position + 46 <= directory.count, integer(directory, position, 4) == 0x0201_4B50 else {
@@ -86,7 +98,7 @@ enum ZipPreflight {
                 }
                 field += 4 + size
             }
-            let local = try bytes(at: localOffset, count: 30)
+            let local = try bytes(localOffset, 30)
             guard integer(local, 0, 4) == 0x0403_4B50 else {
                 throw FIDError("zip entry \(index): no local header at byte \(localOffset)")
             }
