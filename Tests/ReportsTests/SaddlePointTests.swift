@@ -8,15 +8,16 @@ import XCTest
 final class SaddlePointTests: XCTestCase {
     private let options = ToyReport.Options()
 
-    /// The update's gradients are f's: central differences at a few points, h = 1e-6.
+    /// The update's gradients are f's (central differences, h = 1e-6), x first, then y.
     func testUpdateUsesTheObjectivesGradients() {
         let setting = SaddlePoint.Setting(name: "probe", xLearningRate: 0.001, yLearningRate: 0.002, paperClaim: "",
                                           paperConverges: true)
         let step = SaddlePoint.trajectory(setting, steps: 1, seed: 0, noise: 0)[1]
         let (x, y) = SaddlePoint.start, h = 1e-6
         let dx = (SaddlePoint.objective(x + h, y) - SaddlePoint.objective(x - h, y)) / (2 * h)
-        let dy = (SaddlePoint.objective(x, y + h) - SaddlePoint.objective(x, y - h)) / (2 * h)
         XCTAssertEqual(step.x, x - 0.001 * dx, accuracy: 1e-9, "descent in x")
+        // y ascends from the updated x, as in the authors' toy script.
+        let dy = (SaddlePoint.objective(step.x, y + h) - SaddlePoint.objective(step.x, y - h)) / (2 * h)
         XCTAssertEqual(step.y, y + 0.002 * dy, accuracy: 1e-9, "ascent in y")
     }
 
