@@ -54,7 +54,8 @@ $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION): | deps
 
 test: deps tensorboard-venv
 	$(SWIFT) build --build-tests -j $(JOBS)
-	$(SWIFT) test --skip-build
+	@# All tests are XCTest; without Swift Testing's empty run the last line is XCTest's summary.
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 # A long mutation-fuzzing campaign over every binary reader (make test runs 150 cases each).
 FUZZ_CASES ?= 20000
