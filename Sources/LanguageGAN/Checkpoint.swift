@@ -53,7 +53,10 @@ public enum Checkpoint {
     /// Reads the configuration stored in a checkpoint.
     /// - throws: `CheckpointError` when the file is unreadable or not a ttur-text checkpoint.
     public static func configuration(in url: URL) throws -> TrainingConfiguration {
-        let file = try open(url)
+        try configuration(of: try open(url), at: url)
+    }
+
+    private static func configuration(of file: SafeTensorsFile, at url: URL) throws -> TrainingConfiguration {
         guard let text = file.metadata["config"],
               let configuration = try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(text.utf8)) else {
             throw CheckpointError(file: url.path, "has no readable training configuration")
@@ -65,7 +68,7 @@ public enum Checkpoint {
     /// - throws: `CheckpointError` for a truncated or foreign file, a missing tensor or a wrong shape.
     public static func load(_ url: URL) throws -> (LanguageGANState, TrainingConfiguration, Progress) {
         let file = try open(url)
-        let configuration = try self.configuration(in: url)
+        let configuration = try self.configuration(of: file, at: url)
         let state = LanguageGANState(configuration: configuration)
         func restore(_ container: ParameterContainer, _ optimizer: Adam, _ role: String, step key: String) throws {
             var moments: (m: [Tensor], v: [Tensor]) = ([], [])
