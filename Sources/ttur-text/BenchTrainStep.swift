@@ -88,20 +88,12 @@ struct BenchTrainStep: ParsableCommand {
         guard FileManager.default.fileExists(atPath: script) else {
             throw ValidationError("reference script \(script) not found (use --reference-script)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "bench", "--dim", "\(dim)", "--seq", "\(seq)", "--vocab", "\(vocab)",
-                             "--batch", "\(batch)", "--critic-iters", "\(criticIters)", "--iters", "\(iters)",
-                             "--threads", "\(threads)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
-              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw ValidationError("reference \(python) \(script) failed (exit \(process.terminationStatus))")
+        let output = try BenchChild.output(python, [
+            script, "bench", "--dim", "\(dim)", "--seq", "\(seq)", "--vocab", "\(vocab)", "--batch", "\(batch)",
+            "--critic-iters", "\(criticIters)", "--iters", "\(iters)", "--threads", "\(threads)"])
+        guard let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw ValidationError("reference \(python) \(script) printed no JSON result")
         }
         return object
     }
