@@ -27,11 +27,21 @@ public struct RunDirectory: Sendable {
     /// Complete checkpoints, oldest first (temporary files of an interrupted write are not
     /// listed: they never carry the final name).
     public func checkpointFiles() -> [(iteration: Int, url: URL)] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []
+        Self.iterationFiles(in: checkpoints, suffix: ".safetensors")
+    }
+
+    /// Sample files of the evaluations, oldest first.
+    public func sampleFiles() -> [(iteration: Int, url: URL)] {
+        Self.iterationFiles(in: samples, suffix: ".txt")
+    }
+
+    /// Files named `iter-NNNNNNNN<suffix>` in `directory`, by iteration.
+    private static func iterationFiles(in directory: URL, suffix: String) -> [(iteration: Int, url: URL)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.compactMap { name -> (Int, URL)? in
-            guard name.hasPrefix("iter-"), name.hasSuffix(".safetensors"),
-                  let iteration = Int(name.dropFirst(5).dropLast(12)) else { return nil }
-            return (iteration, checkpoints.appendingPathComponent(name))
+            guard name.hasPrefix("iter-"), name.hasSuffix(suffix),
+                  let iteration = Int(name.dropFirst(5).dropLast(suffix.count)) else { return nil }
+            return (iteration, directory.appendingPathComponent(name))
         }.sorted { $0.0 < $1.0 }
     }
 

@@ -239,10 +239,8 @@ public final class LanguageGANTrainer {
                 try? fileManager.removeItem(at: directory.appendingPathComponent(name))
             }
         }
-        for name in (try? fileManager.contentsOfDirectory(atPath: run.samples.path)) ?? [] {
-            if name.hasPrefix("iter-"), let number = Int(name.dropFirst(5).dropLast(4)), number > iteration {
-                try? fileManager.removeItem(at: run.samples.appendingPathComponent(name))
-            }
+        for sample in run.sampleFiles() where sample.iteration > iteration {
+            try? fileManager.removeItem(at: sample.url)
         }
     }
 
