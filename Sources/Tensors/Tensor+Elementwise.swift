@@ -136,3 +136,14 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|) so it never overflows: the
+    /// non-saturating GAN losses are softplus of the discriminator's logits.
+    public func softplus() -> Tensor {
+        let values = mapUnary(self) { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }
+        return Tensor.result("softplus", shape: shape, storage: values, inputs: [self]) { [self] g, _, _ in
+            [g * self.sigmoid()]
+        }
+    }
+}

@@ -26,3 +26,26 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// log softmax over the last axis: x − max − log Σ e^(x − max), for cross-entropy losses.
+    public func logSoftmax() -> Tensor {
+        let width = shape[rank - 1]
+        let rows = count / max(width, 1)
+        let out = Storage(count: count)
+        let source = storage.pointer, destination = out.pointer
+        parallelFor(rows, minimumPerThread: 256) { row in
+            let x = source + row * width, y = destination + row * width
+            var maximum = -Float.infinity
+            for i in 0..<width { maximum = Swift.max(maximum, x[i]) }
+            var total: Double = 0
+            for i in 0..<width { total += Double(Foundation.exp(x[i] - maximum)) }
+            let shift = maximum + Float(Foundation.log(total))
+            for i in 0..<width { y[i] = x[i] - shift }
+        }
+        return Tensor.result("log softmax", shape: shape, storage: out, inputs: [self]) { g, out, _ in
+            // dx = g − softmax · Σ_j g_j, row by row.
+            [g - out.exp() * g.sum(alongAxes: [-1])]
+        }
+    }
+}
