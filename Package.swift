@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports", "FID"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "Reports", "FID"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,8 +50,12 @@ let package = Package(
             ]
         ),
 
+        // What every trainer shares: the run directory, checkpointed networks with their
+        // optimisers, the log, stop requests.
+        .target(name: "TrainingRuns", dependencies: ["Tensors", "Layers", "Reports"]),
+
         // The language GAN: models' training loop, checkpoints, sampling (issue 6).
-        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams", "Reports"],
+        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams", "Reports", "TrainingRuns"],
                 swiftSettings: numericSettings),
 
         // Run reports: TensorBoard event files (written by the trainers), HTML/SVG plots, the
@@ -74,19 +78,19 @@ let package = Package(
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports", "FID",
+                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "Reports", "FID",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .target(name: "_TestSupport", dependencies: ["Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
-        .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "Layers", "Tensors", "_TestSupport"]),
+        .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "TrainingRuns", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "FIDTests", dependencies: ["FID", "Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
-        .testTarget(name: "FuzzTests", dependencies: ["FID", "Tensors", "Corpus", "LanguageGAN", "_TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FID", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "ttur-text", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

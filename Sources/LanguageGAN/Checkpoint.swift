@@ -1,6 +1,7 @@
 import Foundation
 import Layers
 import Tensors
+import TrainingRuns
 
 /// A training checkpoint: both networks (PyTorch names and layouts, so the reference can
 /// load them), both Adam states, the random source, the iteration, the training time and
@@ -23,20 +24,9 @@ public enum Checkpoint {
     /// - throws: `SafeTensorsError` when the file cannot be written.
     public static func save(_ state: LanguageGANState, configuration: TrainingConfiguration, progress: Progress,
                             to url: URL) throws {
-        var tensors: [String: SafeTensorsEntry] = [:]
-        func add(_ container: ParameterContainer, _ optimizer: Adam, _ role: String) {
-            for (index, parameter) in container.namedParameters.enumerated() {
-                let shape = parameter.layout.torchShape(internal: parameter.tensor.shape)
-                tensors[parameter.name] = SafeTensorsEntry(floats: parameter.layout.toTorch(parameter.tensor.scalars),
-                                                           shape: shape)
-                tensors["adam.\(role).m.\(parameter.name)"] = SafeTensorsEntry(
-                    floats: parameter.layout.toTorch(optimizer.firstMoments[index].scalars), shape: shape)
-                tensors["adam.\(role).v.\(parameter.name)"] = SafeTensorsEntry(
-                    floats: parameter.layout.toTorch(optimizer.secondMoments[index].scalars), shape: shape)
-            }
-        }
-        add(state.generator, state.generatorOptimizer, "generator")
-        add(state.critic, state.criticOptimizer, "critic")
+        var tensors = ModelCheckpoint.entries(of: state.generator, optimizer: state.generatorOptimizer,
+                                              role: "generator")
+        tensors.merge(ModelCheckpoint.entries(of: state.critic, optimizer: state.criticOptimizer, role: "critic")) { a, _ in a }
         let configurationJSON = try JSONEncoder().encode(configuration)
         let metadata: [String: String] = [
             "format": formatName,
@@ -70,34 +60,10 @@ public enum Checkpoint {
         let file = try open(url)
         let configuration = try self.configuration(of: file, at: url)
         let state = LanguageGANState(configuration: configuration)
-        func restore(_ container: ParameterContainer, _ optimizer: Adam, _ role: String, step key: String) throws {
-            var moments: (m: [Tensor], v: [Tensor]) = ([], [])
-            var parameters: TorchState = [:]
-            for parameter in container.namedParameters {
-                let shape = parameter.layout.torchShape(internal: parameter.tensor.shape)
-                func entry(_ name: String) throws -> [Float] {
-                    guard let entry = file.tensors[name] else { throw CheckpointError(file: url.path, "lacks tensor \(name)") }
-                    guard entry.shape == shape, entry.dtype == .float32 else {
-                        throw CheckpointError(file: url.path, "tensor \(name) is \(entry.dtype.rawValue)\(entry.shape), expected F32\(shape)")
-                    }
-                    return entry.floats()
-                }
-                parameters[parameter.name] = (shape, try entry(parameter.name))
-                moments.m.append(Tensor(parameter.layout.fromTorch(try entry("adam.\(role).m.\(parameter.name)")),
-                                        shape: parameter.tensor.shape))
-                moments.v.append(Tensor(parameter.layout.fromTorch(try entry("adam.\(role).v.\(parameter.name)")),
-                                        shape: parameter.tensor.shape))
-            }
-            do { try container.load(torchState: parameters) } catch {
-                throw CheckpointError(file: url.path, "\(error)")
-            }
-            guard let step = file.metadata[key].flatMap(Int.init), step >= 0 else {
-                throw CheckpointError(file: url.path, "lacks \(key)")
-            }
-            optimizer.restore(step: step, firstMoments: moments.m, secondMoments: moments.v)
-        }
-        try restore(state.generator, state.generatorOptimizer, "generator", step: "adam_step_generator")
-        try restore(state.critic, state.criticOptimizer, "critic", step: "adam_step_critic")
+        try ModelCheckpoint.restore(state.generator, optimizer: state.generatorOptimizer, role: "generator",
+                                    stepKey: "adam_step_generator", from: file, path: url.path)
+        try ModelCheckpoint.restore(state.critic, optimizer: state.criticOptimizer, role: "critic",
+                                    stepKey: "adam_step_critic", from: file, path: url.path)
         guard let words = file.metadata["random_state"]?.split(separator: ",").compactMap({ UInt64($0) }),
               let random = RandomSource(serialized: words) else {
             throw CheckpointError(file: url.path, "lacks a valid random_state")
@@ -120,15 +86,4 @@ public enum Checkpoint {
         }
         return file
     }
-}
-
-/// A checkpoint that cannot be used, with the file and the reason.
-public struct CheckpointError: Error, CustomStringConvertible {
-    public let file: String
-    public let reason: String
-    public init(file: String, _ reason: String) {
-        self.file = file
-        self.reason = reason
-    }
-    public var description: String { "\(file): \(reason)" }
 }

@@ -4,6 +4,7 @@ import Layers
 import NGrams
 import Reports
 import Tensors
+import TrainingRuns
 
 /// One line of `log.jsonl`.
 public struct LogEntry: Codable, Equatable, Sendable {
@@ -41,12 +42,6 @@ public enum TrainingOutcome: Equatable, Sendable {
     case interrupted(iteration: Int, signal: Int32)
 }
 
-/// Training that cannot go on, with the reason.
-public struct TrainingError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// The training loop of the paper's language experiment: a generator step (from the second
 /// iteration on), then the critic steps, each on a fresh batch of real sentences and fresh
 /// noise; evaluation, logging and checkpoints on their intervals.
@@ -58,8 +53,7 @@ public final class LanguageGANTrainer {
     public let state: LanguageGANState
     public private(set) var progress: Checkpoint.Progress
     private var lastCheckpointIteration: Int?
-    /// TensorBoard events: every logged number, from this process's first log line on.
-    private var events: EventFileWriter?
+    private let log: RunLog
 
     /// A new run in `run` (which must not hold one yet).
     public init(configuration: TrainingConfiguration, run: RunDirectory, dataset: PreparedDataset,
@@ -73,8 +67,9 @@ public final class LanguageGANTrainer {
         self.store = store
         state = LanguageGANState(configuration: configuration)
         progress = .init(iteration: 0, elapsedSeconds: 0)
+        log = RunLog(run)
         try run.createDirectories()
-        try AtomicFile.write(try Self.encoder.encode(configuration), to: run.configuration)
+        try AtomicFile.write(try RunLog.encoder.encode(configuration), to: run.configuration)
         try AtomicFile.write(Data(), to: run.log)
     }
 
@@ -100,8 +95,9 @@ public final class LanguageGANTrainer {
         self.store = store
         self.state = state
         self.progress = progress
+        log = RunLog(run)
         lastCheckpointIteration = progress.iteration
-        try removeStaleFiles(after: progress.iteration)
+        try run.removeFiles(after: progress.iteration)
     }
 
     /// Trains until the iteration or time budget is reached or a stop is requested.
@@ -190,63 +186,19 @@ public final class LanguageGANTrainer {
         let entry = LogEntry(iteration: iteration, seconds: progress.elapsedSeconds, criticLoss: losses?.critic.loss,
                              genLoss: losses?.gen, wasserstein: losses?.critic.wasserstein,
                              gradientPenalty: losses?.critic.gradientPenalty, jsd: jsd)
-        try appendLog(entry)
+        try log.append(entry)
         return jsd
-    }
-
-    private func appendLog(_ entry: LogEntry) throws {
-        var line = try Self.encoder.encode(entry)
-        line.append(UInt8(ascii: "\n"))
-        guard let handle = FileHandle(forWritingAtPath: run.log.path) else {
-            throw TrainingError("\(run.log.path): cannot open the log for appending")
-        }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: line)
-        if events == nil { events = try EventFileWriter(directory: run.url) }
-        try events?.add(logLine: line)
     }
 
     private func saveCheckpoint() throws {
         // A finite loss can still be followed by an update that overflows the weights:
         // never let such weights replace a good checkpoint.
-        for parameter in state.generator.parameters + state.critic.parameters {
-            let values = UnsafeBufferPointer(start: parameter.storage.pointer, count: parameter.count)
-            guard values.allSatisfy(\.isFinite) else {
-                throw TrainingError("non-finite parameters at iteration \(progress.iteration); the last good checkpoint is kept in \(run.checkpoints.path)")
-            }
+        guard ModelCheckpoint.allFinite([state.generator, state.critic]) else {
+            throw TrainingError("non-finite parameters at iteration \(progress.iteration); the last good checkpoint is kept in \(run.checkpoints.path)")
         }
         try Checkpoint.save(state, configuration: configuration, progress: progress,
                             to: run.checkpoint(iteration: progress.iteration))
         lastCheckpointIteration = progress.iteration
-        for old in run.checkpointFiles().dropLast(max(configuration.keepCheckpoints, 1)) {
-            try? FileManager.default.removeItem(at: old.url)
-        }
+        run.pruneCheckpoints(keeping: configuration.keepCheckpoints)
     }
-
-    /// After a crash: drops log lines and samples newer than the checkpoint being resumed
-    /// (the resumed run recomputes them identically) and leftover temporary files.
-    private func removeStaleFiles(after iteration: Int) throws {
-        let lines = ((try? String(contentsOf: run.log, encoding: .utf8)) ?? "").split(separator: "\n")
-        let kept = lines.filter { line in
-            guard let entry = try? JSONDecoder().decode(LogEntry.self, from: Data(line.utf8)) else { return false }
-            return entry.iteration <= iteration
-        }
-        try AtomicFile.write(Data(kept.map { $0 + "\n" }.joined().utf8), to: run.log)
-        let fileManager = FileManager.default
-        for directory in [run.checkpoints, run.samples, run.url] {
-            for name in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] where name.contains(".tmp-") {
-                try? fileManager.removeItem(at: directory.appendingPathComponent(name))
-            }
-        }
-        for sample in run.sampleFiles() where sample.iteration > iteration {
-            try? fileManager.removeItem(at: sample.url)
-        }
-    }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }

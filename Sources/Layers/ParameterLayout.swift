@@ -16,6 +16,10 @@ public enum ParameterLayout: Equatable, Sendable {
     case linear(inFeatures: Int, outFeatures: Int, input: FeatureOrder?, output: FeatureOrder?)
     /// A convolution weight: internal [k, in, out] ↔ PyTorch [out, in, k].
     case convolution(width: Int, inChannels: Int, outChannels: Int)
+    /// A 2-D convolution weight: internal [k, k, in, out] ↔ PyTorch [out, in, k, k]. A transposed
+    /// convolution stores the weight of the convolution it transposes, so its PyTorch
+    /// [in_t, out_t, k, k] is this case with inChannels = out_t and outChannels = in_t.
+    case convolution2D(kernel: Int, inChannels: Int, outChannels: Int)
 }
 
 /// The order of a flattened [length, channels] activation versus PyTorch's [channels, length].
@@ -36,6 +40,7 @@ extension ParameterLayout {
         case .identical, .flattenedVector: return shape.dimensions
         case let .linear(inFeatures, outFeatures, _, _): return [outFeatures, inFeatures]
         case let .convolution(width, inChannels, outChannels): return [outChannels, inChannels, width]
+        case let .convolution2D(kernel, inChannels, outChannels): return [outChannels, inChannels, kernel, kernel]
         }
     }
 
@@ -75,6 +80,14 @@ extension ParameterLayout {
                     }
                 }
             }
+        case let .convolution2D(kernel, inChannels, outChannels):
+            for position in 0..<(kernel * kernel) {
+                for i in 0..<inChannels {
+                    for o in 0..<outChannels {
+                        body((position * inChannels + i) * outChannels + o, (o * inChannels + i) * kernel * kernel + position)
+                    }
+                }
+            }
         }
     }
 }
@@ -90,8 +103,12 @@ public struct NamedParameter {
 public protocol ParameterContainer {
     /// Every parameter, in a fixed order (optimiser state follows this order).
     var namedParameters: [NamedParameter] { get }
+    /// State that is saved with the parameters but not trained by gradients (batch-norm's
+    /// running statistics); PyTorch calls these buffers.
+    var namedBuffers: [NamedParameter] { get }
 }
 
 extension ParameterContainer {
     public var parameters: [Tensor] { namedParameters.map(\.tensor) }
+    public var namedBuffers: [NamedParameter] { [] }
 }

@@ -9,22 +9,22 @@ public struct ParameterLoadError: Error, CustomStringConvertible {
 }
 
 extension ParameterContainer {
-    /// The parameters in PyTorch's layout, keyed by reference name.
+    /// The parameters and buffers in PyTorch's layout, keyed by reference name.
     public func torchState() -> TorchState {
         var state: TorchState = [:]
-        for parameter in namedParameters {
+        for parameter in namedParameters + namedBuffers {
             state[parameter.name] = (parameter.layout.torchShape(internal: parameter.tensor.shape),
                                      parameter.layout.toTorch(parameter.tensor.scalars))
         }
         return state
     }
 
-    /// Overwrites every parameter from a PyTorch-layout state; all must be present with the
-    /// right shapes, or nothing is changed.
+    /// Overwrites every parameter and buffer from a PyTorch-layout state; all must be present
+    /// with the right shapes, or nothing is changed.
     /// - throws: `ParameterLoadError` naming the missing or mis-shaped parameter.
     public func load(torchState state: TorchState, prefix: String = "") throws {
         var converted: [(Tensor, [Float])] = []
-        for parameter in namedParameters {
+        for parameter in namedParameters + namedBuffers {
             guard let entry = state[prefix + parameter.name] else {
                 throw ParameterLoadError(description: "missing parameter \(prefix + parameter.name)")
             }

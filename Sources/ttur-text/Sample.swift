@@ -2,6 +2,7 @@ import ArgumentParser
 import Corpus
 import Foundation
 import LanguageGAN
+import TrainingRuns
 import Tensors
 
 struct Sample: ParsableCommand {

@@ -1,15 +1,22 @@
 import Foundation
+import Tensors
 
-/// The files of one training run.
+/// The files of one training run (language or image mode).
 ///
 ///     RUN/config.json                       the run's configuration
 ///     RUN/log.jsonl                         one JSON object per evaluation
+///     RUN/events.out.tfevents.*             the same numbers for TensorBoard
 ///     RUN/checkpoints/iter-NNNNNNNN.safetensors
-///     RUN/samples/iter-NNNNNNNN.txt         decoded samples of each evaluation
+///     RUN/samples/iter-NNNNNNNN.EXT         samples of each evaluation (decoded text, or an image grid)
 public struct RunDirectory: Sendable {
     public let url: URL
+    /// The samples' file extension: "txt" for sentences, "png" for image grids.
+    public let sampleExtension: String
 
-    public init(_ url: URL) { self.url = url }
+    public init(_ url: URL, sampleExtension: String = "txt") {
+        self.url = url
+        self.sampleExtension = sampleExtension
+    }
 
     public var configuration: URL { url.appendingPathComponent("config.json") }
     public var log: URL { url.appendingPathComponent("log.jsonl") }
@@ -21,7 +28,7 @@ public struct RunDirectory: Sendable {
     }
 
     public func samples(iteration: Int) -> URL {
-        samples.appendingPathComponent(String(format: "iter-%08d.txt", iteration))
+        samples.appendingPathComponent(String(format: "iter-%08d.", iteration) + sampleExtension)
     }
 
     /// Complete checkpoints, oldest first (temporary files of an interrupted write are not
@@ -32,7 +39,7 @@ public struct RunDirectory: Sendable {
 
     /// Sample files of the evaluations, oldest first.
     public func sampleFiles() -> [(iteration: Int, url: URL)] {
-        Self.iterationFiles(in: samples, suffix: ".txt")
+        Self.iterationFiles(in: samples, suffix: "." + sampleExtension)
     }
 
     /// Files named `iter-NNNNNNNN<suffix>` in `directory`, by iteration.
@@ -59,6 +66,36 @@ public struct RunDirectory: Sendable {
         }
         guard access(url.path, W_OK) == 0 else {
             throw TrainingError("\(url.path): the run directory is not writable")
+        }
+    }
+}
+
+extension RunDirectory {
+    /// After a crash: drops log lines newer than the checkpoint being resumed (the resumed
+    /// run writes them again, identically), their samples, and leftover temporary files.
+    public func removeFiles(after iteration: Int) throws {
+        struct Iteration: Decodable { let iteration: Int }
+        let lines = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n")
+        let kept = lines.filter { line in
+            guard let entry = try? JSONDecoder().decode(Iteration.self, from: Data(line.utf8)) else { return false }
+            return entry.iteration <= iteration
+        }
+        try AtomicFile.write(Data(kept.map { $0 + "\n" }.joined().utf8), to: log)
+        let fileManager = FileManager.default
+        for directory in [checkpoints, samples, url] {
+            for name in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] where name.contains(".tmp-") {
+                try? fileManager.removeItem(at: directory.appendingPathComponent(name))
+            }
+        }
+        for sample in sampleFiles() where sample.iteration > iteration {
+            try? fileManager.removeItem(at: sample.url)
+        }
+    }
+
+    /// Deletes all but the newest `keep` checkpoints.
+    public func pruneCheckpoints(keeping keep: Int) {
+        for old in checkpointFiles().dropLast(max(keep, 1)) {
+            try? FileManager.default.removeItem(at: old.url)
         }
     }
 }
