@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "Reports", "FID"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "Reports", "FID"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,6 +58,13 @@ let package = Package(
         .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams", "Reports", "TrainingRuns"],
                 swiftSettings: numericSettings),
 
+        // The image GAN: DCGAN under TTUR, FID during training, the feature classifier (issue 8).
+        .target(
+            name: "ImageGAN",
+            dependencies: ["Tensors", "Layers", "TrainingRuns", "FID", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: numericSettings
+        ),
+
         // Run reports: TensorBoard event files (written by the trainers), HTML/SVG plots, the
         // saddle-point toy (issue 9). Below the trainers, so it reads runs as plain JSON.
         .target(name: "Reports", dependencies: ["Tensors"]),
@@ -78,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "Reports", "FID",
+                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "Reports", "FID",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,6 +94,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
         .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "TrainingRuns", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "FIDTests", dependencies: ["FID", "Tensors", "_TestSupport"]),
+        .testTarget(name: "ImageGANTests", dependencies: ["ImageGAN", "TrainingRuns", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),

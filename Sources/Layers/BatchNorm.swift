@@ -1,0 +1,59 @@
+import Tensors
+
+/// Batch normalisation over the last (channel) axis, as PyTorch's `BatchNorm1d/2d`: in
+/// training, each channel is normalised with the batch's mean and biased variance and the
+/// running estimates move by `momentum` (unbiased variance); in evaluation, the running
+/// estimates are used.
+public final class BatchNorm: ParameterContainer {
+    public let name: String
+    public let scale: Tensor, shift: Tensor
+    /// Running estimates (buffers: saved, not trained).
+    public let runningMean: Tensor, runningVariance: Tensor
+    public let momentum: Float, epsilon: Float
+    public var isTraining = true
+
+    public init(name: String, channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        self.name = name
+        self.momentum = momentum
+        self.epsilon = epsilon
+        scale = Tensor(repeating: 1, shape: [channels], requiresGrad: true)
+        shift = Initializer.zeros([channels])
+        runningMean = Tensor.zeros([channels])
+        runningVariance = Tensor.ones([channels])
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let channels = scale.count
+        precondition(x.shape[x.rank - 1] == channels, "batch norm of \(channels) channels on \(x.shape)")
+        let rows = x.count / channels
+        let flat = x.reshaped([rows, channels])
+        let normalised: Tensor
+        if isTraining {
+            precondition(rows > 1, "batch norm in training needs more than one value per channel")
+            let mean = flat.sum(to: [channels]) * (1 / Float(rows))
+            let centred = flat - mean
+            let variance = centred.squared().sum(to: [channels]) * (1 / Float(rows))
+            normalised = centred / (variance + epsilon).sqrt()
+            update(runningMean, with: mean.scalars, correction: 1)
+            update(runningVariance, with: variance.scalars, correction: Float(rows) / Float(rows - 1))
+        } else {
+            normalised = (flat - runningMean) / (runningVariance + epsilon).sqrt()
+        }
+        return (normalised * scale + shift).reshaped(x.shape)
+    }
+
+    private func update(_ running: Tensor, with batch: [Float], correction: Float) {
+        let updated = zip(running.scalars, batch).map { (1 - momentum) * $0 + momentum * $1 * correction }
+        updated.withUnsafeBufferPointer { running.assign($0) }
+    }
+
+    public var namedParameters: [NamedParameter] {
+        [NamedParameter(name: name + ".weight", tensor: scale, layout: .identical),
+         NamedParameter(name: name + ".bias", tensor: shift, layout: .identical)]
+    }
+
+    public var namedBuffers: [NamedParameter] {
+        [NamedParameter(name: name + ".running_mean", tensor: runningMean, layout: .identical),
+         NamedParameter(name: name + ".running_var", tensor: runningVariance, layout: .identical)]
+    }
+}
