@@ -41,6 +41,8 @@ public struct ImageTrainingConfiguration: Codable, Equatable, Sendable {
     public var seed: UInt64 = 0
     /// The dataset, as given to `--dataset`.
     public var dataset = "fashion-mnist"
+    /// Only the first this many images of it (`--limit`), or all.
+    public var datasetLimit: Int?
     /// The FID feature network: "classifier" or "inception", and its weights file.
     public var featureNetwork = FeatureNetworkKind.classifier
     public var featureWeights = ""
