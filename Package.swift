@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports", "FID"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports", "ImageData", "FID"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,11 +58,14 @@ let package = Package(
         // saddle-point toy (issue 9). Below the trainers, so it reads runs as plain JSON.
         .target(name: "Reports", dependencies: ["Tensors"]),
 
+        // Image data: PNG/JPEG decoding and encoding, image folders.
+        .target(name: "ImageData", dependencies: ["CPNG", "CJPEG"]),
+
         // FID: Inception-v3 feature network, torch checkpoints, statistics, Fréchet distance.
         .target(
             name: "FID",
             dependencies: [
-                "CBLAS", "CPNG", "CJPEG", "Tensors",
+                "CBLAS", "ImageData", "Tensors",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -74,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports", "FID",
+                "Tensors", "Layers", "Corpus", "NGrams", "LanguageGAN", "Reports", "ImageData", "FID",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,7 +85,7 @@ let package = Package(
         .target(name: "_TestSupport", dependencies: ["Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
         .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "Layers", "Tensors", "_TestSupport"]),
-        .testTarget(name: "FIDTests", dependencies: ["FID", "Tensors", "_TestSupport"]),
+        .testTarget(name: "FIDTests", dependencies: ["FID", "ImageData", "Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
