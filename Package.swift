@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CZlibShim", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CICUShim",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
@@ -58,8 +59,9 @@ let package = Package(
         // saddle-point toy (issue 9). Below the trainers, so it reads runs as plain JSON.
         .target(name: "Reports", dependencies: ["Tensors"]),
 
-        // Image data: PNG/JPEG decoding and encoding, image folders.
-        .target(name: "ImageData", dependencies: ["CPNG", "CJPEG"]),
+        // Image datasets: PNG/JPEG decoding and encoding, gzip, IDX (MNIST, Fashion-MNIST),
+        // CIFAR-10 binary batches, image folders; training batches and sample grids.
+        .target(name: "ImageData", dependencies: ["CZlibShim", "CPNG", "CJPEG"]),
 
         // FID: Inception-v3 feature network, torch checkpoints, statistics, Fréchet distance.
         .target(
@@ -86,6 +88,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
         .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "FIDTests", dependencies: ["FID", "ImageData", "Tensors", "_TestSupport"]),
+        .testTarget(name: "ImageDataTests", dependencies: ["ImageData", "CZlibShim", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
