@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
-        .testTarget(name: "FuzzTests", dependencies: ["FID", "Tensors", "Corpus", "LanguageGAN", "_TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "LanguageGAN", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "ttur-text", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
