@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "Reports", "FID"]),
+        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Reports", "FID"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CZlibShim", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CICUShim",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
@@ -61,7 +62,7 @@ let package = Package(
         // The image GAN: DCGAN under TTUR, FID during training, the feature classifier (issue 8).
         .target(
             name: "ImageGAN",
-            dependencies: ["Tensors", "Layers", "TrainingRuns", "FID", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Tensors", "Layers", "TrainingRuns", "ImageData", "FID", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numericSettings
         ),
 
@@ -69,11 +70,15 @@ let package = Package(
         // saddle-point toy (issue 9). Below the trainers, so it reads runs as plain JSON.
         .target(name: "Reports", dependencies: ["Tensors"]),
 
+        // Image datasets: PNG/JPEG decoding and encoding, gzip, IDX (MNIST, Fashion-MNIST),
+        // CIFAR-10 binary batches, image folders; training batches and sample grids.
+        .target(name: "ImageData", dependencies: ["CZlibShim", "CPNG", "CJPEG"]),
+
         // FID: Inception-v3 feature network, torch checkpoints, statistics, Fréchet distance.
         .target(
             name: "FID",
             dependencies: [
-                "CBLAS", "CPNG", "CJPEG", "Tensors",
+                "CBLAS", "ImageData", "Tensors",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -85,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "Reports", "FID",
+                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Reports", "FID",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -93,12 +98,13 @@ let package = Package(
         .target(name: "_TestSupport", dependencies: ["Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
         .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "TrainingRuns", "Layers", "Tensors", "_TestSupport"]),
-        .testTarget(name: "FIDTests", dependencies: ["FID", "Tensors", "_TestSupport"]),
+        .testTarget(name: "FIDTests", dependencies: ["FID", "ImageData", "Tensors", "_TestSupport"]),
+        .testTarget(name: "ImageDataTests", dependencies: ["ImageData", "CZlibShim", "_TestSupport"]),
         .testTarget(name: "ImageGANTests", dependencies: ["ImageGAN", "TrainingRuns", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
-        .testTarget(name: "FuzzTests", dependencies: ["FID", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "_TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "ttur-text", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -27,9 +27,10 @@ static void ttur_jpeg_silence(j_common_ptr info, int level) { (void)info; (void)
 /// Decodes a JPEG held in memory to 8-bit RGB, row-major [height, width, 3].
 /// On success returns 0 and *pixels is a malloc'd buffer the caller frees.
 /// On failure returns 1 and message (JMSG_LENGTH_MAX bytes) holds libjpeg's text.
+/// Images of more than max_pixels pixels are refused before their buffer is allocated.
 static inline int ttur_jpeg_decode_rgb(const unsigned char *data, unsigned long size,
                                        unsigned char **pixels, int *width, int *height,
-                                       char *message) {
+                                       unsigned long max_pixels, char *message) {
     struct jpeg_decompress_struct info;
     struct ttur_jpeg_error error;
     unsigned char *volatile buffer = NULL;
@@ -48,6 +49,12 @@ static inline int ttur_jpeg_decode_rgb(const unsigned char *data, unsigned long 
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, data, size);
     jpeg_read_header(&info, TRUE);
+    if ((unsigned long long)info.image_width * info.image_height > max_pixels) {
+        jpeg_destroy_decompress(&info);
+        snprintf(message, JMSG_LENGTH_MAX, "%ux%u pixels is larger than the %lu pixels this reader accepts",
+                 (unsigned)info.image_width, (unsigned)info.image_height, max_pixels);
+        return 1;
+    }
     info.out_color_space = JCS_RGB;
     jpeg_start_decompress(&info);
     size_t stride = (size_t)info.output_width * 3;

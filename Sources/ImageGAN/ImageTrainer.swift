@@ -1,4 +1,5 @@
 import Foundation
+import ImageData
 import Layers
 import Tensors
 import TrainingRuns
@@ -178,8 +179,9 @@ public final class ImageGANTrainer {
         let count = max(configuration.gridImages, fid == nil ? 0 : configuration.fidSamples)
         let images = state.generate(count: count, batch: configuration.batch, using: &random)
         let per = model.imageSize * model.imageSize * model.channels
-        try ImageGridFile.write(Array(images[0..<(configuration.gridImages * per)]), count: configuration.gridImages,
-                                size: model.imageSize, channels: model.channels, to: run.samples(iteration: iteration))
+        try ImageGrid(images: Array(images[0..<(configuration.gridImages * per)]), count: configuration.gridImages,
+                      height: model.imageSize, width: model.imageSize, channels: model.channels)
+            .write(to: run.samples(iteration: iteration))
         var scores: [String: Double] = [:]
         if let fid {
             let n = configuration.fidSamples

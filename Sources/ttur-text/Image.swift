@@ -32,14 +32,31 @@ struct DatasetOptions: ParsableArguments {
     }
 
     func load(_ split: DatasetSplit, size: Int) throws -> ImageDataset {
-        let spec = try DatasetSpec(parsing: dataset)
-        var data = try spec.load(split: split, size: size)
-        if let limit { data = data.prefix(limit) }
-        return data
+        let data = try DatasetSpec(parsing: dataset).load(split: split, imageSize: size)
+        guard let limit, limit < data.count else { return data }
+        let bytes = limit * data.height * data.width * data.channels
+        return try ImageDataset(name: "\(data.name) (first \(limit))", count: limit, height: data.height, width: data.width,
+                                channels: data.channels, pixels: Array(data.pixels.prefix(bytes)),
+                                labels: data.labels.map { Array($0.prefix(limit)) }, classCount: data.classCount,
+                                classNames: data.classNames)
     }
 }
 
 extension ImageDataset: TrainingImages {}
+
+extension DatasetSpec {
+    /// The GAN's image size when --size is not given: 32 for the small-image formats
+    /// (Fashion-MNIST's 28 is padded), 64 for folders of photographs.
+    var defaultSize: Int {
+        if case .folder = self { return 64 }
+        return 32
+    }
+
+    var isFashionMNIST: Bool {
+        if case .fashionMNIST = self { return true }
+        return false
+    }
+}
 
 /// The committed classifier for Fashion-MNIST, found beside the executable (SwiftPM's
 /// resource bundle) or in the source tree.
@@ -254,7 +271,8 @@ struct ImageSample: ParsableCommand {
         var random = RandomSource(seed: seed)
         let images = state.generate(count: n, batch: c.batch, using: &random)
         let url = URL(fileURLWithPath: out)
-        try ImageGridFile.write(images, count: n, size: c.model.imageSize, channels: c.model.channels, to: url)
+        try ImageGrid(images: images, count: n, height: c.model.imageSize, width: c.model.imageSize,
+                      channels: c.model.channels).write(to: url)
         print("\(url.path): \(n) images from \(file.lastPathComponent) (iteration \(progress.iteration))")
     }
 }

@@ -1,5 +1,6 @@
 @testable import FID
 import Foundation
+import ImageData
 import Tensors
 import XCTest
 import _TestSupport

@@ -1,6 +1,8 @@
 @testable import Corpus
+import CZlibShim
 import FID
 import Foundation
+import ImageData
 import LanguageGAN
 import Tensors
 import XCTest
@@ -71,6 +73,7 @@ final class MutationFuzzTests: XCTestCase {
         // A mutant that sends a reader into a long loop shows up as one slow read (the seeds
         // read in milliseconds).
         XCTAssertLessThan(slowest, 5, "\(name): one mutant took \(slowest) s to read")
+        print("\(name): \(Self.cases) mutants, \(accepted) accepted, \(Self.cases - accepted) rejected with an error, slowest \(String(format: "%.3f", slowest)) s")
         return accepted
     }
 
@@ -130,5 +133,63 @@ final class MutationFuzzTests: XCTestCase {
         try fuzz("fuzz-checkpoint.safetensors", seed: try Data(contentsOf: seedFile), seedValue: 8) { url in
             _ = try Checkpoint.load(url)
         }
+    }
+
+    /// An IDX file of `count` 8×8 images or labels.
+    private static func idx(labels: Bool, count: Int) -> Data {
+        let dims = labels ? [count] : [count, 8, 8]
+        var data = Data([0, 0, 8, UInt8(dims.count)])
+        for value in dims { data += [UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+        let size = dims.reduce(1, *)
+        return data + (0..<size).map { UInt8(truncatingIfNeeded: labels ? $0 % 10 : $0 &* 37) }
+    }
+
+    private func gzip(_ data: Data) throws -> Data {
+        let url = directory.appendingPathComponent("seed.gz")
+        let file = try XCTUnwrap(gzopen(url.path, "wb"))
+        let written = data.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32($0.count)) }
+        XCTAssertEqual(gzclose(file), Z_OK)
+        XCTAssertEqual(written, Int32(data.count))
+        return try Data(contentsOf: url)
+    }
+
+    func testIDXReaderPlainAndGzip() throws {
+        let images = Self.idx(labels: false, count: 40), labels = Self.idx(labels: true, count: 40)
+        try fuzz("fuzz-images-idx3-ubyte", seed: images, seedValue: 9) { url in _ = try IDX.readImages(url) }
+        try fuzz("fuzz-labels-idx1-ubyte", seed: labels, seedValue: 10) { url in _ = try IDX.readLabels(url) }
+        try fuzz("fuzz-images-idx3-ubyte.gz", seed: try gzip(images), seedValue: 11) { url in _ = try IDX.readImages(url) }
+        // Mutated, then compressed: the IDX checks on the streamed (decompressed) path.
+        let compressed = directory.appendingPathComponent("mutant.gz")
+        try fuzz("fuzz-images-idx3-ubyte (gzipped after mutation)", seed: images, seedValue: 16) { url in
+            try gzip(try Data(contentsOf: url)).write(to: compressed)
+            _ = try IDX.readImages(compressed)
+        }
+        // Labels mutated against good images: counts and class checks.
+        let goodImages = directory.appendingPathComponent("good-images.gz")
+        try gzip(images).write(to: goodImages)
+        try fuzz("fuzz-labels-idx1-ubyte.gz", seed: try gzip(labels), seedValue: 12) { url in
+            _ = try IDX.load(images: goodImages, labels: url)
+        }
+    }
+
+    func testCIFAR10Reader() throws {
+        var seed = Data()
+        for record in 0..<3 {
+            seed.append(UInt8(record * 4))
+            seed += (0..<3072).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ record) }
+        }
+        try fuzz("test_batch.bin", seed: seed, seedValue: 13) { url in
+            let data = try CIFAR10.load(files: [url], name: "fuzz")
+            _ = data.batch(indices: Array(data.indices), size: 32)
+        }
+    }
+
+    func testPNGAndJPEGDecoders() throws {
+        let pixels = (0..<(12 * 9 * 3)).map { UInt8(truncatingIfNeeded: $0 &* 11) }
+        let png = try RGBImage(width: 12, height: 9, pixels: pixels).pngData()
+        try fuzz("fuzz.png", seed: png, seedValue: 14) { url in _ = try RGBImage(contentsOf: url) }
+        // An 8×8 JPEG written by PIL (the FID tests' fixture).
+        let jpeg = try XCTUnwrap(Data(base64Encoded: "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoKCgoKBggLDAsKDAkKCgr/2wBDAQICAgICAgUDAwUKBwYHCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgr/wAARCAAIAAgDAREAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD0r46fFP8A4WR/Zf8AxIvsX2Lz/wDl68zfv8v/AGVxjb79a/IvDvwj/wBSPrX+2+29tyf8u+S3Jz/9PJXvzeVrdbl5n4jf8SWcn+y/2r/at/t/VfZfVbf3MRz8/wBY/ucvJ9rm93//2Q=="))
+        try fuzz("fuzz.jpg", seed: jpeg, seedValue: 15) { url in _ = try RGBImage(contentsOf: url) }
     }
 }

@@ -1,6 +1,7 @@
 import CBLAS
 import Crypto
 import Foundation
+import ImageData
 import Tensors
 
 /// The FID Inception-v3 exactly as pytorch-fid builds it (`InceptionV3(use_fid_inception=True)`):

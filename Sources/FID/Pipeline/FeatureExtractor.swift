@@ -1,4 +1,5 @@
 import Foundation
+import ImageData
 import Tensors
 
 /// Streams image collections through the FID network into statistics, batch by batch:
@@ -70,7 +71,8 @@ public enum FIDInput {
     case images(ImageCollection)
 
     /// `.npz` → statistics, `.npy` → a uint8 image array, a directory → its PNG/JPEG files.
-    /// - throws: `FIDError` for a missing path or an unknown kind of file.
+    /// - throws: `FIDError` for a missing path or an unknown kind of file, `ImageDataError` for
+    ///   a folder without images.
     public init(path: String) throws {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false

@@ -1,0 +1,20 @@
+import Foundation
+
+extension ImageFolder {
+    /// Every PNG/JPEG image below `directory` (subfolders included, in byte order of their
+    /// relative paths), each with its shorter side resized to `size` and center-cropped to
+    /// `size × size` RGB: area averaging when shrinking, bilinear when enlarging. No labels.
+    /// - throws: `ImageDataError` for a missing or empty folder, or naming an undecodable image.
+    public static func loadDataset(_ directory: URL, size: Int) throws -> ImageDataset {
+        guard size > 0 else { throw ImageDataError(file: directory.path, "the image size must be positive, not \(size)") }
+        let folder = try ImageFolder(directory, recursive: true)
+        let plane = size * size * 3
+        var pixels = [UInt8](repeating: 0, count: folder.count * plane)
+        for index in 0..<folder.count {
+            let square = Resize.squareCrop(try folder.image(at: index), size: size)
+            pixels.replaceSubrange(index * plane ..< (index + 1) * plane, with: square)
+        }
+        return try ImageDataset(name: "folder:\(directory.path)", count: folder.count, height: size, width: size,
+                                channels: 3, pixels: pixels)
+    }
+}
