@@ -14,7 +14,7 @@ JOBS ?= $(shell nproc)
 TENSORBOARD_VENV := .venv-tensorboard
 TENSORBOARD_VERSION := 2.21.0
 
-.PHONY: all deps build release demo test bench fuzz clean tensorboard-venv
+.PHONY: all deps build release demo test bench fuzz fuzz-libfuzzer clean tensorboard-venv
 
 all: release
 
@@ -63,8 +63,21 @@ fuzz: deps
 	$(SWIFT) build --build-tests -j $(JOBS)
 	TTUR_FUZZ_CASES=$(FUZZ_CASES) $(SWIFT) test --skip-build --filter FuzzTests
 
+# libFuzzer (Swift's -sanitize=fuzzer, with AddressSanitizer) on every binary reader:
+# FUZZ_SECONDS each, FUZZ_JOBS at a time, from seeds written by ttur-text's own writers.
+# Reproduce a crash with `.build/debug/ttur-fuzz TARGET FILE`.
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS ?= 2
+FUZZ_TARGETS ?= safetensors pth npz npy idx cifar png jpeg zstd
+fuzz-libfuzzer: deps
+	$(SWIFT) build -c release --product ttur-fuzz -j $(JOBS)
+	rm -rf .build-fuzz/seeds && .build/release/ttur-fuzz seeds .build-fuzz/seeds
+	$(SWIFT) build -c release --build-path .build-fuzz/build --product ttur-fuzz -j $(JOBS) \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	scripts/run-libfuzzer.sh .build-fuzz/build/release/ttur-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
 bench: release
 	.build/release/ttur-text bench --help
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

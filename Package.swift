@@ -63,6 +63,8 @@ let package = Package(
         .target(
             name: "ImageGAN",
             dependencies: ["Tensors", "Layers", "TrainingRuns", "ImageData", "FID", .product(name: "Crypto", package: "swift-crypto")],
+            // The feature classifier trained on Fashion-MNIST (`image features`), so FID works offline.
+            resources: [.copy("Resources/fashion-mnist-classifier.safetensors")],
             swiftSettings: numericSettings
         ),
 
@@ -94,6 +96,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // Fuzz targets for every binary reader: libFuzzer entry point under -DFUZZING
+        // (`make fuzz-libfuzzer`), a replay/seed tool otherwise.
+        .executableTarget(name: "ttur-fuzz", dependencies: ["Tensors", "Corpus", "ImageData", "FID", "CZstd"]),
 
         .target(name: "_TestSupport", dependencies: ["Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),

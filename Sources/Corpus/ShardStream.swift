@@ -124,3 +124,15 @@ final class ShardStream {
         inBuffer = ZSTD_inBuffer(src: input, size: n, pos: 0)
     }
 }
+
+/// Whole-shard checks outside a preparation run (the fuzz targets use this).
+public enum ShardCheck {
+    /// Reads the shard at `path` to its end and returns its decompressed size.
+    /// - throws: ``CorpusError`` exactly as a preparation run would meet it.
+    public static func decompressedSize(ofShard path: String) throws -> Int {
+        let stream = try ShardStream(path: path)
+        var total = 0
+        while let chunk = try stream.next() { total += chunk.count }
+        return total
+    }
+}

@@ -20,8 +20,10 @@ public struct RunRecord: Sendable {
     public let points: [LogPoint]
     /// Settings worth a column in the runs table (schedule, learning rates, sizes).
     public let settings: [String: String]
-    /// The newest samples file's iteration and lines.
+    /// The newest samples file's iteration and lines (language runs).
     public let latestSamples: (iteration: Int, lines: [String])?
+    /// The newest image grid's iteration and PNG bytes (image runs).
+    public let latestGrid: (iteration: Int, png: Data)?
 
     /// Reads a run directory.
     /// - throws: `ReportError` for a missing directory or log, a malformed config or log
@@ -55,7 +57,14 @@ public struct RunRecord: Sendable {
         }
         settings = Self.settings(from: config)
         label = Self.label(config: config, fallback: directory.lastPathComponent)
-        latestSamples = Self.newestSamples(in: directory.appendingPathComponent("samples"))
+        latestSamples = Self.newest(in: directory.appendingPathComponent("samples"), suffix: ".txt").flatMap { iteration, url in
+            (try? String(contentsOf: url, encoding: .utf8)).map { text in
+                (iteration, text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty })
+            }
+        }
+        latestGrid = Self.newest(in: directory.appendingPathComponent("samples"), suffix: ".png").flatMap { iteration, url in
+            (try? Data(contentsOf: url)).map { (iteration, $0) }
+        }
     }
 
     /// The tags this run logged, in a stable order.
@@ -77,7 +86,8 @@ public struct RunRecord: Sendable {
     private static func label(config: [String: Any], fallback: String) -> String {
         guard let schedule = config["schedule"] as? String else { return fallback }
         let name = schedule.lowercased() == "ttur" ? "TTUR" : schedule
-        let critic = (config["criticLearningRate"] as? NSNumber)?.doubleValue
+        // The language trainer's critic, or the image trainer's discriminator.
+        let critic = ((config["criticLearningRate"] ?? config["discriminatorLearningRate"]) as? NSNumber)?.doubleValue
         let generator = (config["generatorLearningRate"] as? NSNumber)?.doubleValue
         switch (critic, generator) {
         case let (critic?, generator?) where critic == generator: return "\(name) \(NumberText.compact(critic))"
@@ -87,7 +97,8 @@ public struct RunRecord: Sendable {
     }
 
     private static func settings(from config: [String: Any]) -> [String: String] {
-        let keys = ["schedule", "criticLearningRate", "generatorLearningRate", "criticIterations", "dim", "batch", "seed"]
+        let keys = ["schedule", "criticLearningRate", "discriminatorLearningRate", "generatorLearningRate", "criticIterations",
+                    "dim", "batch", "seed", "dataset"]
         var result: [String: String] = [:]
         for key in keys {
             if let number = config[key] as? NSNumber { result[key] = NumberText.compact(number.doubleValue, digits: 3) }
@@ -96,14 +107,14 @@ public struct RunRecord: Sendable {
         return result
     }
 
-    private static func newestSamples(in directory: URL) -> (iteration: Int, lines: [String])? {
+    /// The newest `iter-NNNNNNNN<suffix>` file in `directory`.
+    private static func newest(in directory: URL, suffix: String) -> (Int, URL)? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         let numbered = names.compactMap { name -> (Int, String)? in
-            guard name.hasPrefix("iter-"), name.hasSuffix(".txt"), let number = Int(name.dropFirst(5).dropLast(4)) else { return nil }
+            guard name.hasPrefix("iter-"), name.hasSuffix(suffix),
+                  let number = Int(name.dropFirst(5).dropLast(suffix.count)) else { return nil }
             return (number, name)
         }
-        guard let (iteration, name) = numbered.max(by: { $0.0 < $1.0 }),
-              let text = try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8) else { return nil }
-        return (iteration, text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty })
+        return numbered.max(by: { $0.0 < $1.0 }).map { ($0.0, directory.appendingPathComponent($0.1)) }
     }
 }

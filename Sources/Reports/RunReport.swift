@@ -91,6 +91,11 @@ public enum RunReport {
     private static func samplesSection(_ runs: [RunRecord]) -> String {
         var html = "<h2>Latest samples</h2>\n"
         for run in runs {
+            if let grid = run.latestGrid {
+                html += "<h3>\(HTMLPage.escape(run.label)) · iteration \(grid.iteration)</h3>\n"
+                html += "<img alt=\"generated images of \(HTMLPage.escape(run.label))\" style=\"image-rendering: pixelated; width: 100%; max-width: 560px\" src=\"data:image/png;base64,\(grid.png.base64EncodedString())\">\n"
+                continue
+            }
             guard let samples = run.latestSamples else {
                 html += "<h3>\(HTMLPage.escape(run.label))</h3>\n<p>No samples written.</p>\n"
                 continue

@@ -65,6 +65,20 @@ final class RunReportTests: XCTestCase {
         XCTAssertFalse(html.contains("Jensen-Shannon"))
     }
 
+    func testImageRunsShowTheirScheduleAndNewestGrid() throws {
+        let run = try makeRun("dcgan", config: #"{"schedule": "ttur", "discriminatorLearningRate": 0.0001, "generatorLearningRate": 0.0005}"#,
+                              log: [#"{"iteration": 0, "seconds": 0, "fid": {"classifier": 290.5}}"#,
+                                    #"{"iteration": 100, "seconds": 60, "fid": {"classifier": 120.25}, "d_loss": 0.9}"#])
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
+        try Data([0x89, 0x50, 0x4E, 0x47]).write(to: run.appendingPathComponent("samples/iter-00000000.png"))
+        try png.write(to: run.appendingPathComponent("samples/iter-00000100.png"))
+        let html = RunReport.html([try RunRecord(directory: run)])
+        XCTAssertTrue(html.contains("TTUR 1e-4, 5e-4"), "the discriminator's rate labels an image run")
+        XCTAssertTrue(html.contains("FID classifier"), "the feature network names the FID")
+        XCTAssertTrue(html.contains("data:image/png;base64,\(png.base64EncodedString())"), "the newest grid, embedded")
+        XCTAssertTrue(html.contains("iteration 100"))
+    }
+
     func testSameLabelsAreToldApart() throws {
         let config = #"{"schedule": "ttur", "criticLearningRate": 0.0003, "generatorLearningRate": 0.0001}"#
         let one = try makeRun("seed-1", config: config, log: languageLog(scale: 1))

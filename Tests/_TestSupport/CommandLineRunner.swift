@@ -16,11 +16,19 @@ public enum TTURTextExecutable {
     }
 
     /// Runs `ttur-text arguments…`, waits, and returns its status and output.
+    ///
+    /// - Parameter fileSizeLimit: kilobytes: runs under `ulimit -f` with SIGXFSZ ignored, so
+    ///   writes past the limit fail as on a full disk.
     public static func run(_ arguments: [String], environment: [String: String] = [:],
-                           currentDirectory: URL? = nil) throws -> CommandResult {
+                           currentDirectory: URL? = nil, fileSizeLimit: Int? = nil) throws -> CommandResult {
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        if let fileSizeLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(fileSizeLimit); exec \"$0\" \"$@\"", url.path] + arguments
+        } else {
+            process.executableURL = url
+            process.arguments = arguments
+        }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
