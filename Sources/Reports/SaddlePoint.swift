@@ -119,3 +119,36 @@ public enum SaddlePoint {
                        firstWithin: distances.firstIndex { $0 < convergenceDistance })
     }
 }
+
+extension SaddlePoint {
+    /// The root-mean-square distance to the saddle over many seeded runs, at given steps:
+    /// what the noise does on average, which one run cannot show. A setting diverges (in
+    /// distribution) when this grows without bound, even if no single run blows up.
+    public struct Ensemble: Sendable {
+        public var seeds: Int
+        /// (step, RMS distance over the seeds), in step order.
+        public var rmsDistance: [(step: Int, value: Double)]
+
+        public func value(at step: Int) -> Double? { rmsDistance.first { $0.step == step }?.value }
+    }
+
+    /// Runs `seeds` seeds from `firstSeed` for max(`steps`) steps and records the RMS distance
+    /// at each of `steps`.
+    public static func ensemble(_ setting: Setting, seeds: Int, firstSeed: UInt64 = 0, steps: [Int],
+                                noise: Double = 1) -> Ensemble {
+        let horizon = steps.max() ?? 0
+        let wanted = Set(steps)
+        var sums = [Int: Double]()
+        for offset in 0..<seeds {
+            var random = RandomSource(seed: firstSeed &+ UInt64(offset))
+            var (x, y) = start
+            for step in 1...max(horizon, 1) {
+                let noiseX = noise * random.nextNormal(), noiseY = noise * random.nextNormal()
+                x -= setting.xLearningRate * (2 * x * (100 - y * y) + noiseX)
+                y += setting.yLearningRate * (-2 * y * (1 + x * x) + noiseY)
+                if wanted.contains(step) { sums[step, default: 0] += x * x + y * y }
+            }
+        }
+        return Ensemble(seeds: seeds, rmsDistance: steps.sorted().map { ($0, (sums[$0, default: .nan] / Double(seeds)).squareRoot()) })
+    }
+}

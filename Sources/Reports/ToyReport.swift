@@ -12,6 +12,9 @@ public enum ToyReport {
         /// Seeds seed, seed + 1, … whose outcomes the summary counts.
         public var seeds = 20
         public var noise = 1.0
+        /// Seeds of the ensemble (RMS distance) table, and how far past `steps` it looks.
+        public var ensembleSeeds = 200
+        public var ensembleHorizonFactor = 10
         public init() {}
     }
 
@@ -22,6 +25,14 @@ public enum ToyReport {
         public var outcome: SaddlePoint.Outcome
         public var verdictCounts: [SaddlePoint.Verdict: Int]
         public var medianTailDistance: Double
+        public var ensemble: SaddlePoint.Ensemble
+    }
+
+    /// The steps at which the ensemble is measured: a tenth, a half and all of the run, then
+    /// 2× and the horizon factor × past it.
+    static func ensembleSteps(_ options: Options) -> [Int] {
+        let n = options.steps
+        return Array(Set([max(n / 10, 1), max(n / 2, 1), n, 2 * n, options.ensembleHorizonFactor * n])).sorted()
     }
 
     public static func results(_ options: Options) -> [Result] {
@@ -37,8 +48,10 @@ public enum ToyReport {
                 tails.append(outcome.tailDistance)
             }
             tails.sort()
+            let ensemble = SaddlePoint.ensemble(setting, seeds: options.ensembleSeeds, firstSeed: options.seed,
+                                                steps: ensembleSteps(options), noise: options.noise)
             return Result(setting: setting, points: points, outcome: SaddlePoint.outcome(of: points, steps: options.steps),
-                          verdictCounts: counts, medianTailDistance: tails[tails.count / 2])
+                          verdictCounts: counts, medianTailDistance: tails[tails.count / 2], ensemble: ensemble)
         }
     }
 
@@ -63,7 +76,9 @@ public enum ToyReport {
         let counted = SaddlePoint.Verdict.allCases.compactMap { verdict in
             result.verdictCounts[verdict].map { "\(verdict.rawValue) in \($0)" }
         }
-        return text + ". Over \(options.seeds) seeds: \(counted.joined(separator: ", "))."
+        let rms = result.ensemble.rmsDistance.map { "\(fixed($0.value)) at step \($0.step)" }.joined(separator: ", ")
+        return text + ". Over \(options.seeds) seeds: \(counted.joined(separator: ", ")). RMS distance over "
+            + "\(result.ensemble.seeds) seeds: \(rms)."
     }
 
     public static func html(_ options: Options = Options()) -> String {
@@ -97,6 +112,23 @@ public enum ToyReport {
                         String(format: "%.4f", result.medianTailDistance), HTMLPage.escape(s.paperClaim)]
             })
 
+        let steps = ensembleSteps(options)
+        body += "<h2>On average: RMS distance over \(options.ensembleSeeds) seeds</h2>\n"
+        body += """
+            <p>One run shows one draw of the noise. The root-mean-square distance to the saddle over \
+            \(options.ensembleSeeds) seeds shows what the noise does on average, also past the paper's \
+            \(options.steps) steps. It starts at \(fixed(startDistance)). A value that keeps growing means the \
+            setting diverges in distribution (its runs spread out without bound) even when no single run blows up.</p>
+
+            """
+        body += HTMLPage.table(
+            header: ["setting"] + steps.map { "step \($0)" } + ["paper"],
+            rows: results.map { result in
+                [HTMLPage.escape(result.setting.name)]
+                    + steps.map { step in result.ensemble.value(at: step).map { String(format: "%.4f", $0) } ?? "–" }
+                    + [HTMLPage.escape(result.setting.paperClaim)]
+            })
+
         let overlaid = results.enumerated().map { index, result in
             ChartSeries(label: result.setting.name, color: colors[index % colors.count],
                         points: result.points.enumerated().map { (Double($0.offset), distance($0.element)) })
@@ -128,6 +160,8 @@ public enum ToyReport {
         }
         return HTMLPage.document(title: "TTUR saddle-point toy", body: body)
     }
+
+    static var startDistance: Double { distance(SaddlePoint.start) }
 
     private static func distance(_ point: (x: Double, y: Double)) -> Double { (point.x * point.x + point.y * point.y).squareRoot() }
 

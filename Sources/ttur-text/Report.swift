@@ -53,10 +53,11 @@ struct ReportToy: ParsableCommand {
     @Option(help: "Seed of the plotted runs (noise draws).") var seed: UInt64 = 0
     @Option(help: "Seeds (from --seed on) whose outcomes are counted.") var seeds = 20
     @Option(help: "Standard deviation σ of the gradient noise.") var noise = 1.0
+    @Option(help: "Seeds of the RMS-distance table (measured to 10× --steps).") var ensembleSeeds = 200
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
-        if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
+        if seeds < 1 || ensembleSeeds < 1 { throw ValidationError("--seeds and --ensemble-seeds must be at least 1") }
         if !(noise >= 0) { throw ValidationError("--noise must not be negative") }
     }
 
@@ -66,6 +67,7 @@ struct ReportToy: ParsableCommand {
         options.seed = seed
         options.seeds = seeds
         options.noise = noise
+        options.ensembleSeeds = ensembleSeeds
         let output = URL(fileURLWithPath: out)
         do {
             try ToyReport.html(options).write(to: output, atomically: true, encoding: .utf8)

@@ -6,7 +6,13 @@ import XCTest
 @testable import Reports
 
 final class SaddlePointTests: XCTestCase {
-    private let options = ToyReport.Options()
+    /// The paper's settings; the ensemble table has its own test below, so it stays small here.
+    private let options: ToyReport.Options = {
+        var options = ToyReport.Options()
+        options.ensembleSeeds = 2
+        options.ensembleHorizonFactor = 1
+        return options
+    }()
 
     /// The update's gradients are f's (central differences, h = 1e-6), x first, then y.
     func testUpdateUsesTheObjectivesGradients() {
@@ -58,10 +64,29 @@ final class SaddlePointTests: XCTestCase {
         XCTAssertGreaterThan(results[0].medianTailDistance, results[3].medianTailDistance)
     }
 
+    /// On average over seeds (RMS distance at 500, 2,500, 5,000, 10,000 and 50,000 steps):
+    /// one time-scale 0.01 spreads out without bound — it diverges in distribution, as the
+    /// paper says; 0.001 and TTUR 0.0001 / 0.01 stay at the saddle; TTUR 0.01 / 0.0001
+    /// approaches it first and then drifts away (x sits on its stability boundary once y has
+    /// decayed), which the paper's "converges but slower" does not describe.
+    func testEnsembleTrends() {
+        let steps = [500, 2_500, 5_000, 10_000, 50_000]
+        let rms = SaddlePoint.paperSettings.map { SaddlePoint.ensemble($0, seeds: 60, steps: steps).rmsDistance.map(\.value) }
+        let start = 0.64
+        XCTAssertEqual(rms[0], rms[0].sorted(), "lr 0.01 spreads out monotonically")
+        XCTAssertGreaterThan(rms[0][2], start)
+        XCTAssertGreaterThan(rms[0][4], 2 * start)
+        XCTAssertTrue(rms[1].dropFirst().allSatisfy { $0 < 0.05 }, "lr 0.001 stays at the saddle: \(rms[1])")
+        XCTAssertTrue(rms[2].allSatisfy { $0 < 0.1 }, "TTUR 0.0001 / 0.01 stays at the saddle: \(rms[2])")
+        XCTAssertLessThan(rms[3][1], 0.6 * start, "TTUR 0.01 / 0.0001 approaches first")
+        XCTAssertGreaterThan(rms[3][4], 2 * start, "then drifts away")
+    }
+
     func testToyPageStatesEveryOutcomeAndParses() throws {
         var small = ToyReport.Options()
         small.steps = 400
         small.seeds = 3
+        small.ensembleSeeds = 5
         let html = ToyReport.html(small)
         _ = try XMLDocument(xmlString: html, options: [])
         for setting in SaddlePoint.paperSettings { XCTAssertTrue(html.contains(HTMLPage.escape(setting.name) + ":")) }
