@@ -73,7 +73,7 @@ fuzz-libfuzzer: deps
 	$(SWIFT) build -c release --product ttur-fuzz -j $(JOBS)
 	rm -rf .build-fuzz/seeds && .build/release/ttur-fuzz seeds .build-fuzz/seeds
 	$(SWIFT) build -c release --build-path .build-fuzz/build --product ttur-fuzz -j $(JOBS) \
-		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xlinker --export-dynamic
 	scripts/run-libfuzzer.sh .build-fuzz/build/release/ttur-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 bench: release

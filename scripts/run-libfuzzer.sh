@@ -8,18 +8,25 @@ root=.build-fuzz
 run_one() {
     local target=$1
     mkdir -p "$root/corpus/$target" "$root/crashes/$target"
-    local status=0
-    TTUR_FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    local status=0 leaks=1
+    # ZIPFoundation leaks its in-memory file object when it rejects a corrupt archive (a few
+    # dozen bytes per file, not ttur-text's allocation): leak detection is off for the zip
+    # readers, whose memory is still bounded by -rss_limit_mb.
+    case " ${FUZZ_NO_LEAK_TARGETS:-pth npz} " in *" $target "*) leaks=0 ;; esac
+    TTUR_FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=$leaks \
         -print_final_stats=1 -artifact_prefix="$root/crashes/$target/" \
         "$root/corpus/$target" "$root/seeds/$target" > "$root/$target.log" 2>&1 || status=$?
     local runs rss
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$root/$target.log" | grep -o '[0-9]*$' || echo "?")
     rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$root/$target.log" | grep -o '[0-9]*$' || echo "?")
     local files; files=$(ls "$root/corpus/$target" | wc -l)
-    if [ "$status" -eq 0 ]; then outcome="no crash, hang or leak"; else outcome="FAILED (status $status, see $root/$target.log)"; fi
+    if [ "$status" -eq 0 ] && [ "$leaks" -eq 1 ]; then outcome="no crash, hang or leak"
+    elif [ "$status" -eq 0 ]; then outcome="no crash or hang; memory bounded (leak detection off)"; else outcome="FAILED (status $status, see $root/$target.log)"; fi
     printf '%-12s %10s executions  %6s corpus files  peak RSS %5s MB  %s\n' "$target" "$runs" "$files" "$rss" "$outcome"
     [ "$status" -eq 0 ]
 }
 export -f run_one
 export binary seconds root
+# A crash must end the run at once, with libFuzzer's report, not wait on Swift's backtracer.
+export SWIFT_BACKTRACE=enable=no
 printf '%s\n' "$@" | xargs -P "$jobs" -I{} bash -c 'run_one {}'

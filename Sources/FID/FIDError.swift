@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Why an FID operation failed: the file (when there is one), where in it, and what was
 /// expected. Rendered once, at the command line, as one line.
@@ -28,7 +29,7 @@ public struct FIDError: Error, CustomStringConvertible {
 /// The bytes of `url` (memory-mapped), or an `FIDError` naming it.
 func readFile(_ url: URL, what: String = "") throws -> Data {
     do {
-        return try Data(contentsOf: url, options: .alwaysMapped)
+        return try FileBytes.mapped(url)
     } catch {
         throw FIDError(file: url.path, "cannot read\(what.isEmpty ? "" : " " + what): \(error.localizedDescription)")
     }

@@ -69,15 +69,14 @@ public enum RunReport {
     private static func runsTable(_ runs: [RunRecord], jsd: [String], fid: [String]) -> String {
         let shown = jsd.filter { ["jsd/4", "jsd/6"].contains($0) } + fid
         let finals = shown.isEmpty ? Array(jsd.suffix(2)) : shown
-        let header = ["run", "directory", "schedule", "critic lr", "generator lr", "critic steps", "evaluations",
+        let header = ["run", "directory", "schedule", "critic / discriminator lr", "generator lr", "critic steps", "evaluations",
                       "last iteration", "training minutes"] + finals.map { "last " + title(of: $0) }
         let rows = runs.enumerated().map { index, run -> [String] in
             let last = run.points.last!
             let swatch = "<span class=\"swatch\" style=\"background:\(palette[index % palette.count])\"></span>"
             var row = [swatch + HTMLPage.escape(run.label), HTMLPage.escape(run.directory.path)]
-            row += ["schedule", "criticLearningRate", "generatorLearningRate", "criticIterations"].map {
-                HTMLPage.escape(run.settings[$0] ?? "–")
-            }
+            row += [run.settings["schedule"], run.settings["criticLearningRate"] ?? run.settings["discriminatorLearningRate"],
+                    run.settings["generatorLearningRate"], run.settings["criticIterations"]].map { HTMLPage.escape($0 ?? "–") }
             row += [String(run.points.count), String(last.iteration),
                     run.points.compactMap(\.seconds).last.map { String(format: "%.2f", $0 / 60) } ?? "–"]
             row += finals.map { tag in

@@ -62,7 +62,25 @@ public enum ToyReport {
     }
 
     static func paperComparison(_ result: Result) -> String {
-        "Paper: \(result.setting.paperClaim); this \(result.setting.agreement(with: result.outcome.verdict).text)"
+        "Paper: \(result.setting.paperClaim); this \(agreement(result).text)"
+    }
+
+    /// How the outcome compares with the paper: the single run's verdict, except where the
+    /// ensemble shows what one run cannot — runs that never blow up but spread out without
+    /// bound (their RMS distance grows at every measured step and passes the start) diverge in
+    /// distribution, which is the paper's "diverges"; runs that approach and then drift away
+    /// do not converge, whatever one run looks like at the last step.
+    static func agreement(_ result: Result) -> (agrees: Bool, text: String) {
+        let values = result.ensemble.rmsDistance.map(\.value)
+        let spreading = values.count > 2 && zip(values, values.dropFirst()).allSatisfy { $0 < $1 }
+            && values.last! > startDistance
+        if !result.setting.paperConverges, spreading {
+            return (true, "agrees with the paper: no run blows up within these steps, but the runs spread out without bound (RMS distance \(fixed(values.first!)) → \(fixed(values.last!)) at step \(result.ensemble.rmsDistance.last!.step)), i.e. it diverges in distribution")
+        }
+        if result.setting.paperConverges, let low = values.min(), low < startDistance, values.last! > startDistance {
+            return (false, "differs from the paper: it approaches the saddle point (RMS distance down to \(fixed(low))) and then drifts away (\(fixed(values.last!)) at step \(result.ensemble.rmsDistance.last!.step)); it does not converge")
+        }
+        return result.setting.agreement(with: result.outcome.verdict)
     }
 
     /// The plotted run's outcome and the count over seeds.
@@ -97,8 +115,8 @@ public enum ToyReport {
 
             """
         body += "<h2>Outcomes</h2>\n<ul>\n" + results.map { result in
-            let agreement = result.setting.agreement(with: result.outcome.verdict)
-            let mark = "<span class=\"\(agreement.agrees ? "good" : "bad")\">\(HTMLPage.escape(agreement.text))</span>"
+            let comparison = agreement(result)
+            let mark = "<span class=\"\(comparison.agrees ? "good" : "bad")\">\(HTMLPage.escape(comparison.text))</span>"
             return "<li>\(HTMLPage.escape(sentence(result, options))) Paper: \(HTMLPage.escape(result.setting.paperClaim)) — \(mark).</li>"
         }.joined(separator: "\n") + "\n</ul>\n"
         body += HTMLPage.table(

@@ -196,7 +196,7 @@ public struct SafeTensorsFile: Equatable, Sendable {
     public init(contentsOf url: URL) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
+            data = try FileBytes.mapped(url)
         } catch {
             throw SafeTensorsError(file: url.path, "cannot read: \(error.localizedDescription)")
         }

@@ -3,13 +3,14 @@ import Foundation
 // Two builds of one target. Built normally, `ttur-fuzz` replays inputs through a reader
 // (`ttur-fuzz TARGET FILE…`, to reproduce a crash) and writes seed inputs
 // (`ttur-fuzz seeds DIR`). Built with `-sanitize=fuzzer -DFUZZING` (`make fuzz-libfuzzer`),
-// libFuzzer supplies `main` and calls the entry point below; TTUR_FUZZ_TARGET picks the reader.
+// its entry point hands over to libFuzzer's driver, which calls `fuzzOneInput` for every
+// input; TTUR_FUZZ_TARGET picks the reader.
 
 #if FUZZING
 nonisolated(unsafe) private var runner: FuzzRunner?
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if runner == nil {
         let name = ProcessInfo.processInfo.environment["TTUR_FUZZ_TARGET"] ?? ""
         guard let target = FuzzTarget.named(name) else {
@@ -19,6 +20,20 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     runner!.run(UnsafeRawBufferPointer(start: data, count: size))
     return 0
+}
+
+/// SwiftPM links an executable's `main` to `<module>_main`; here that is libFuzzer's driver
+/// (`LLVMFuzzerRunDriver`, looked up at run time so the normal build needs no libFuzzer).
+@_cdecl("ttur_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    typealias Callback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    typealias Driver = @convention(c) (UnsafeMutablePointer<CInt>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                                       Callback) -> CInt
+    guard let symbol = dlsym(nil /* RTLD_DEFAULT */, "LLVMFuzzerRunDriver") else {
+        fatalError("LLVMFuzzerRunDriver not found: build with -sanitize=fuzzer and -Xlinker --export-dynamic")
+    }
+    var count = argc, values = argv
+    return unsafeBitCast(symbol, to: Driver.self)(&count, &values, fuzzOneInput)
 }
 #else
 @main

@@ -18,7 +18,7 @@ struct FuzzTarget {
         },
         FuzzTarget(name: "pth", fileName: "input.pth") { url in _ = try TorchCheckpoint(contentsOf: url) },
         FuzzTarget(name: "npz", fileName: "input.npz") { url in _ = try FeatureStatistics(contentsOf: url) },
-        FuzzTarget(name: "npy", fileName: "input.npy") { url in _ = try NumpyArray(npy: try Data(contentsOf: url)) },
+        FuzzTarget(name: "npy", fileName: "input.npy") { url in _ = try NumpyArray(npy: try FileBytes.mapped(url)) },
         FuzzTarget(name: "idx", fileName: "input-idx3-ubyte") { url in _ = try IDX.readImages(url) },
         FuzzTarget(name: "cifar", fileName: "data_batch_1.bin") { url in
             let data = try CIFAR10.load(files: [url], name: "fuzz")

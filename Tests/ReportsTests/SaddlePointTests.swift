@@ -70,8 +70,12 @@ final class SaddlePointTests: XCTestCase {
     /// approaches it first and then drifts away (x sits on its stability boundary once y has
     /// decayed), which the paper's "converges but slower" does not describe.
     func testEnsembleTrends() {
-        let steps = [500, 2_500, 5_000, 10_000, 50_000]
-        let rms = SaddlePoint.paperSettings.map { SaddlePoint.ensemble($0, seeds: 60, steps: steps).rmsDistance.map(\.value) }
+        var options = ToyReport.Options()
+        options.seeds = 1
+        options.ensembleSeeds = 60
+        let results = ToyReport.results(options)
+        XCTAssertEqual(results[0].ensemble.rmsDistance.map(\.step), [500, 2_500, 5_000, 10_000, 50_000])
+        let rms = results.map { $0.ensemble.rmsDistance.map(\.value) }
         let start = 0.64
         XCTAssertEqual(rms[0], rms[0].sorted(), "lr 0.01 spreads out monotonically")
         XCTAssertGreaterThan(rms[0][2], start)
@@ -80,6 +84,10 @@ final class SaddlePointTests: XCTestCase {
         XCTAssertTrue(rms[2].allSatisfy { $0 < 0.1 }, "TTUR 0.0001 / 0.01 stays at the saddle: \(rms[2])")
         XCTAssertLessThan(rms[3][1], 0.6 * start, "TTUR 0.01 / 0.0001 approaches first")
         XCTAssertGreaterThan(rms[3][4], 2 * start, "then drifts away")
+        // Compared with the paper: three settings agree, the fourth does not.
+        XCTAssertEqual(results.map { ToyReport.agreement($0).agrees }, [true, true, true, false])
+        XCTAssertTrue(ToyReport.agreement(results[0]).text.contains("diverges in distribution"))
+        XCTAssertTrue(ToyReport.agreement(results[3]).text.contains("drifts away"))
     }
 
     func testToyPageStatesEveryOutcomeAndParses() throws {
