@@ -3,7 +3,9 @@ import Foundation
 /// An open-addressing hash table from ``NGramKey`` to a count (linear probing, at most half
 /// full, a zero count marking an empty slot). Swift's `Dictionary` costs several times as
 /// much per insertion here, and counting and evaluation are all insertions and look-ups.
-/// A slot keeps key and count together, so a probe touches one cache line.
+/// A slot keeps key and count together, so a probe touches one cache line. The slots are
+/// zero-filled anonymous memory on transparent huge pages where the table is large, which
+/// spares a TLB miss on most probes of a table of tens of megabytes.
 final class CountTable {
     struct Slot {
         var high: UInt64
@@ -14,27 +16,41 @@ final class CountTable {
     private(set) var bits: Int
     private(set) var count = 0
     private var slots: UnsafeMutablePointer<Slot>
-    /// Slots in use, in insertion order, so clearing a sparsely used table is cheap.
-    private var used: [Int32] = []
+    /// Slots in use, in insertion order (`count` of them), so clearing a sparsely used table
+    /// and visiting its entries are cheap.
+    private var used: UnsafeMutablePointer<Int32>
 
     var capacity: Int { 1 << bits }
-    /// Bytes held by the slots.
-    var bytes: Int { capacity * MemoryLayout<Slot>.stride + used.capacity * 4 }
+    /// Bytes held by the slots and the list of used slots.
+    var bytes: Int { Self.bytes(bits: bits) }
+
+    static func bytes(bits: Int) -> Int { (1 << bits) * MemoryLayout<Slot>.stride + ((1 << bits) / 2 + 1) * 4 }
 
     init(minimumCapacity: Int = 16) {
         bits = 4
         while (1 << bits) < 2 * minimumCapacity { bits += 1 }
-        slots = Self.allocate(1 << bits)
+        slots = ZeroedMemory.allocate(Slot.self, count: 1 << bits)
+        used = ZeroedMemory.allocate(Int32.self, count: (1 << bits) / 2 + 1)
     }
 
-    deinit { slots.deallocate() }
+    deinit {
+        ZeroedMemory.deallocate(slots, count: capacity)
+        ZeroedMemory.deallocate(used, count: capacity / 2 + 1)
+    }
 
     /// Adds `amount` to `key`'s count; returns the slot and whether the key is new.
     @inline(__always)
     @discardableResult
     func add(_ key: NGramKey, _ amount: UInt64 = 1) -> (slot: Int, inserted: Bool) {
+        add(key, mixed: key.mixed, amount)
+    }
+
+    /// ``add(_:_:)`` with the key's ``NGramKey/mixed`` already computed.
+    @inline(__always)
+    @discardableResult
+    func add(_ key: NGramKey, mixed: UInt64, _ amount: UInt64 = 1) -> (slot: Int, inserted: Bool) {
         let mask = capacity - 1
-        var i = key.slot(bits: bits)
+        var i = Int(truncatingIfNeeded: mixed >> UInt64(64 - bits))
         while slots[i].count != 0 {
             if slots[i].high == key.high && slots[i].low == key.low {
                 slots[i].count += amount
@@ -43,7 +59,7 @@ final class CountTable {
             i = (i + 1) & mask
         }
         slots[i] = Slot(high: key.high, low: key.low, count: amount)
-        used.append(Int32(i))
+        used[count] = Int32(truncatingIfNeeded: i)
         count += 1
         if 2 * count > capacity {
             grow()
@@ -67,47 +83,124 @@ final class CountTable {
     /// Calls `body` with every occupied slot and its count, in insertion order.
     @inline(__always)
     func forEachSlot(_ body: (Int, UInt64) -> Void) {
-        for s in used { body(Int(s), slots[Int(s)].count) }
+        for k in 0..<count {
+            let s = Int(used[k])
+            body(s, slots[s].count)
+        }
     }
 
-    /// Every key and count, sorted by key (so that writing them appends to the store's B-tree).
-    func sorted() -> [Slot] {
-        var entries = used.map { slots[Int($0)] }
-        entries.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
+    /// Every key and count of a table of `order`-grams, sorted by key: a least-significant-
+    /// digit radix sort over the 2·`order` key bytes that skips bytes equal in every key
+    /// (the high byte of every 16-bit id, for a vocabulary of up to 256 units).
+    func sorted(order n: Int) -> [Slot] {
+        let total = count
+        var entries = [Slot](unsafeUninitializedCapacity: total) { buffer, initialized in
+            for k in 0..<total { (buffer.baseAddress! + k).initialize(to: slots[Int(used[k])]) }
+            initialized = total
+        }
+        guard total > 1 else { return entries }
+        if total < 512 {
+            entries.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
+            return entries
+        }
+        let digits = 2 * n
+        // Digit d (0 = least significant) is byte d % 2 of token n − 1 − d / 2.
+        func shift(_ d: Int) -> (high: Bool, shift: UInt64) {
+            let k = n - 1 - d / 2
+            return (k < 4, UInt64(48 - 16 * (k & 3) + 8 * (d & 1)))
+        }
+        var histograms = [Int](repeating: 0, count: digits * 256)
+        entries.withUnsafeBufferPointer { e in
+            histograms.withUnsafeMutableBufferPointer { h in
+                for d in 0..<digits {
+                    let (useHigh, s) = shift(d)
+                    let base = d * 256
+                    for x in e { h[base + Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)] += 1 }
+                }
+            }
+        }
+        var other = [Slot](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
+        var offsets = [Int](repeating: 0, count: 256)
+        for d in 0..<digits {
+            let base = d * 256
+            if histograms[base..<(base + 256)].contains(total) { continue }
+            var sum = 0
+            for b in 0..<256 { offsets[b] = sum; sum += histograms[base + b] }
+            let (useHigh, s) = shift(d)
+            entries.withUnsafeBufferPointer { source in
+                other.withUnsafeMutableBufferPointer { target in
+                    offsets.withUnsafeMutableBufferPointer { o in
+                        for x in source {
+                            let b = Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)
+                            target[o[b]] = x
+                            o[b] += 1
+                        }
+                    }
+                }
+            }
+            swap(&entries, &other)
+        }
         return entries
     }
 
-    /// Empties the table, keeping its slots.
+    /// Empties the table, keeping its slots (clearing only the used ones: the table is at
+    /// most half full, and an evaluation's scratch tables are far emptier).
     func removeAll() {
-        if used.count * 8 < capacity {
-            for s in used { slots[Int(s)].count = 0 }
-        } else {
-            slots.update(repeating: Slot(high: 0, low: 0, count: 0), count: capacity)
-        }
-        used.removeAll(keepingCapacity: true)
+        for k in 0..<count { slots[Int(used[k])].count = 0 }
         count = 0
     }
 
     private func grow() {
-        let old = slots
-        let oldUsed = used
+        let old = slots, oldUsed = used, oldCapacity = capacity
         bits += 1
-        slots = Self.allocate(1 << bits)
-        used.removeAll(keepingCapacity: true)
+        slots = ZeroedMemory.allocate(Slot.self, count: 1 << bits)
+        used = ZeroedMemory.allocate(Int32.self, count: (1 << bits) / 2 + 1)
         let mask = capacity - 1
-        for s in oldUsed {
-            let slot = old[Int(s)]
+        for k in 0..<count {
+            let slot = old[Int(oldUsed[k])]
             var i = NGramKey(high: slot.high, low: slot.low).slot(bits: bits)
             while slots[i].count != 0 { i = (i + 1) & mask }
             slots[i] = slot
-            used.append(Int32(i))
+            used[k] = Int32(truncatingIfNeeded: i)
         }
-        old.deallocate()
+        ZeroedMemory.deallocate(old, count: oldCapacity)
+        ZeroedMemory.deallocate(oldUsed, count: oldCapacity / 2 + 1)
+    }
+}
+
+/// Zero-filled memory straight from the kernel: pages are only backed once written, and
+/// regions of 2 MiB and more are asked to live on transparent huge pages.
+enum ZeroedMemory {
+    private static let hugePage = 2 << 20
+
+    static func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        let bytes = max(count * MemoryLayout<T>.stride, 1)
+        if bytes < hugePage {
+            let p = calloc(bytes, 1)!
+            return p.bindMemory(to: T.self, capacity: count)
+        }
+        let length = (bytes + hugePage - 1) / hugePage * hugePage
+        // Map one huge page more and unmap around a 2 MiB-aligned region of `length` bytes.
+        guard let raw = mmap(nil, length + hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              raw != MAP_FAILED else {
+            fatalError("out of memory: cannot map \(length) bytes for n-gram counts")
+        }
+        let address = UInt(bitPattern: raw)
+        let aligned = (address + UInt(hugePage) - 1) & ~UInt(hugePage - 1)
+        let head = Int(aligned - address)
+        if head > 0 { munmap(raw, head) }
+        let p = UnsafeMutableRawPointer(bitPattern: aligned)!
+        if hugePage - head > 0 { munmap(p + length, hugePage - head) }
+        _ = madvise(p, length, 14)  // MADV_HUGEPAGE
+        return p.bindMemory(to: T.self, capacity: count)
     }
 
-    private static func allocate(_ n: Int) -> UnsafeMutablePointer<Slot> {
-        let p = UnsafeMutablePointer<Slot>.allocate(capacity: n)
-        p.initialize(repeating: Slot(high: 0, low: 0, count: 0), count: n)
-        return p
+    static func deallocate<T>(_ p: UnsafeMutablePointer<T>, count: Int) {
+        let bytes = max(count * MemoryLayout<T>.stride, 1)
+        if bytes < hugePage {
+            free(p)
+        } else {
+            munmap(p, (bytes + hugePage - 1) / hugePage * hugePage)
+        }
     }
 }

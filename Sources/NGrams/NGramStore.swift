@@ -58,20 +58,28 @@ public final class NGramStore: @unchecked Sendable {
         do {
             let database = try DatabaseQueue(path: path.path, configuration: configuration)
             try database.read { db in
-                let hasTables = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'totals', 'ngrams')
-                    """) ?? 0
-                guard hasTables == 3 else { throw NGramError(path: path.path, "not an n-gram store (tables meta, totals, ngrams missing)") }
+                let names = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+                guard names.contains("meta") else { throw NGramError(path: path.path, "not an n-gram store (no meta table)") }
                 for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row[0]] = row[1] }
+                guard meta["format"] == StoreSchema.format else {
+                    let directory = path.deletingLastPathComponent().path
+                    if let format = meta["format"], format.hasPrefix("ttur-text ngrams") {
+                        throw NGramError(path: path.path, "written in the older format \"\(format)\" (this ttur-text reads \"\(StoreSchema.format)\"): rebuild it with `ttur-text prepare ngrams --data \(directory)`")
+                    }
+                    throw NGramError(path: path.path, "not an n-gram store of format \"\(StoreSchema.format)\" (rebuild it with `ttur-text prepare ngrams --data \(directory)`)")
+                }
+                guard names.isSuperset(of: ["totals", "ngram_blocks"]) else {
+                    throw NGramError(path: path.path, "not an n-gram store (tables totals, ngram_blocks missing)")
+                }
                 for row in try Row.fetchAll(db, sql: "SELECT n, occurrences, distinct_ngrams FROM totals") {
-                    totals[row[0]] = UInt64(row[1] as Int64)
+                    totals[row[0]] = UInt64(bitPattern: row[1] as Int64)
                     distinct[row[0]] = row[2]
                 }
-                guard meta["format"] == StoreSchema.format, let maxN = meta["max_n"].flatMap(Int.init),
-                      (1...NGramKey.maxOrder).contains(maxN), (1...maxN).allSatisfy({ totals[$0] != nil }) else {
-                    throw NGramError(path: path.path, "not an n-gram store of format \"\(StoreSchema.format)\" (rebuild it with `ttur-text prepare ngrams`)")
+                guard let maxN = meta["max_n"].flatMap(Int.init), (1...NGramKey.maxOrder).contains(maxN),
+                      (1...maxN).allSatisfy({ totals[$0] != nil && (0...(1 << 40)).contains(distinct[$0] ?? -1) }) else {
+                    throw NGramError(path: path.path, "inconsistent: meta.max_n or the totals are missing or out of range (rebuild it with `ttur-text prepare ngrams`)")
                 }
-                tables = (1...maxN).map { CountTable(minimumCapacity: distinct[$0] ?? 16) }
+                tables = (1...maxN).map { CountTable(minimumCapacity: min(distinct[$0] ?? 16, 1 << 26)) }
                 try Self.load(db, into: tables, path: path.path)
             }
             try database.close()
@@ -85,7 +93,7 @@ public final class NGramStore: @unchecked Sendable {
         maxN = tables.count
         for n in 1...maxN {
             var sum: UInt64 = 0
-            tables[n - 1].forEachSlot { _, count in sum += count }
+            tables[n - 1].forEachSlot { _, count in sum &+= count }
             guard sum == totals[n], tables[n - 1].count == distinct[n] else {
                 throw NGramError(path: path.path, "inconsistent: the \(n)-gram counts do not add up to the stored totals (rebuild it)")
             }
@@ -101,24 +109,48 @@ public final class NGramStore: @unchecked Sendable {
 
     deinit { realCounts.forEach { $0.deallocate() } }
 
+    /// Reads every block into the tables, checking each block's shape and that keys increase
+    /// strictly through each order (so no n-gram is stored twice).
     private static func load(_ db: Database, into tables: [CountTable], path: String) throws {
-        let statement = try db.makeStatement(sql: "SELECT n, key, count FROM ngrams")
+        let statement = try db.makeStatement(sql: "SELECT n, block, entries, keys, counts FROM ngram_blocks ORDER BY n, block")
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
+        var order = 0, nextBlock = 0
+        var previous = NGramKey.empty
         while true {
             let result = sqlite3_step(handle)
             if result == SQLITE_DONE { break }
             guard result == SQLITE_ROW else {
                 throw NGramError(path: path, explain(code: result, message: String(cString: sqlite3_errmsg(db.sqliteConnection))))
             }
-            let n = Int(sqlite3_column_int(handle, 0))
-            let bytes = Int(sqlite3_column_bytes(handle, 1))
-            let count = sqlite3_column_int64(handle, 2)
-            guard n >= 1, n <= tables.count, bytes == 2 * n, count > 0, let blob = sqlite3_column_blob(handle, 1) else {
-                throw NGramError(path: path, "corrupt: an ngrams row has n = \(n), a \(bytes)-byte key and count \(count)")
+            let n = Int(sqlite3_column_int64(handle, 0))
+            let block = Int(sqlite3_column_int64(handle, 1))
+            let entries = Int(sqlite3_column_int64(handle, 2))
+            guard n >= 1, n <= tables.count else {
+                throw NGramError(path: path, "corrupt: an ngram_blocks row has n = \(n), the store has 1…\(tables.count)")
             }
-            let (_, inserted) = tables[n - 1].add(NGramKey(blob: blob, count: bytes), UInt64(count))
-            if !inserted { throw NGramError(path: path, "corrupt: a \(n)-gram is stored twice") }
+            if n != order {
+                order = n
+                nextBlock = 0
+            }
+            let keyBytes = Int(sqlite3_column_bytes(handle, 3))
+            let countBytes = Int(sqlite3_column_bytes(handle, 4))
+            guard block == nextBlock, entries >= 1, entries <= 1 << 24, keyBytes == entries * 2 * n, countBytes == entries * 8,
+                  let keys = sqlite3_column_blob(handle, 3), let counts = sqlite3_column_blob(handle, 4) else {
+                throw NGramError(path: path, "corrupt: block \(block) of the \(n)-grams (expected block \(nextBlock)) has \(entries) entries, \(keyBytes) key bytes and \(countBytes) count bytes")
+            }
+            nextBlock += 1
+            let table = tables[n - 1]
+            for i in 0..<entries {
+                let key = NGramKey(blob: keys + 2 * n * i, count: 2 * n)
+                let count = UInt64(bigEndian: counts.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
+                let increasing = key.high > previous.high || (key.high == previous.high && key.low > previous.low)
+                guard count > 0, count < 1 << 62, increasing || (block == 0 && i == 0) else {
+                    throw NGramError(path: path, "corrupt: entry \(i) of block \(block) of the \(n)-grams has count \(count) or is out of order")
+                }
+                previous = key
+                table.add(key, count)
+            }
         }
     }
 
