@@ -19,6 +19,8 @@ final class CountTable {
     /// Slots in use, in insertion order (`count` of them), so clearing a sparsely used table
     /// and visiting its entries are cheap.
     private var used: UnsafeMutablePointer<Int32>
+    /// Whether ``sortInPlace(order:)`` has rearranged the slots.
+    private var sortedState = false
 
     var capacity: Int { 1 << bits }
     /// Bytes held by the slots and the list of used slots.
@@ -89,19 +91,27 @@ final class CountTable {
         }
     }
 
-    /// Every key and count of a table of `order`-grams, sorted by key: a least-significant-
-    /// digit radix sort over the 2·`order` key bytes that skips bytes equal in every key
-    /// (the high byte of every 16-bit id, for a vocabulary of up to 256 units).
-    func sorted(order n: Int) -> [Slot] {
+    /// Sorts the table's entries by key inside its own slots and returns them: the entries
+    /// are packed into the first `count` slots and sorted by a least-significant-digit radix
+    /// sort over the 2·`order` key bytes, with the next `count` slots (the table is at most
+    /// half full) as the second buffer; bytes equal in every key (the high byte of every
+    /// 16-bit id, for a vocabulary of up to 256 units) are skipped. The table is then no
+    /// longer a hash table until ``reset()``; the buffer lives as long as the table.
+    func sortInPlace(order n: Int) -> UnsafeBufferPointer<Slot> {
         let total = count
-        var entries = [Slot](unsafeUninitializedCapacity: total) { buffer, initialized in
-            for k in 0..<total { (buffer.baseAddress! + k).initialize(to: slots[Int(used[k])]) }
-            initialized = total
+        var w = 0, i = 0
+        while w < total {
+            if slots[i].count != 0 {
+                if w != i { slots[w] = slots[i] }
+                w += 1
+            }
+            i += 1
         }
-        guard total > 1 else { return entries }
+        sortedState = true
         if total < 512 {
-            entries.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
-            return entries
+            var buffer = UnsafeMutableBufferPointer<Slot>(start: slots, count: total)
+            buffer.sort { (x: Slot, y: Slot) -> Bool in x.high != y.high ? x.high < y.high : x.low < y.low }
+            return UnsafeBufferPointer(start: slots, count: total)
         }
         let digits = 2 * n
         // Digit d (0 = least significant) is byte d % 2 of token n − 1 − d / 2.
@@ -109,43 +119,49 @@ final class CountTable {
             let k = n - 1 - d / 2
             return (k < 4, UInt64(48 - 16 * (k & 3) + 8 * (d & 1)))
         }
-        var histograms = [Int](repeating: 0, count: digits * 256)
-        entries.withUnsafeBufferPointer { e in
-            histograms.withUnsafeMutableBufferPointer { h in
-                for d in 0..<digits {
-                    let (useHigh, s) = shift(d)
-                    let base = d * 256
-                    for x in e { h[base + Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)] += 1 }
-                }
+        let histograms = UnsafeMutablePointer<Int>.allocate(capacity: digits * 256)
+        histograms.initialize(repeating: 0, count: digits * 256)
+        defer { histograms.deallocate() }
+        let shifts = (0..<digits).map(shift)
+        for k in 0..<total {
+            let x = slots[k]
+            for d in 0..<digits {
+                let (useHigh, s) = shifts[d]
+                histograms[d * 256 + Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)] += 1
             }
         }
-        var other = [Slot](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
+        var source = slots, target = slots + total
         var offsets = [Int](repeating: 0, count: 256)
         for d in 0..<digits {
-            let base = d * 256
-            if histograms[base..<(base + 256)].contains(total) { continue }
+            let h = histograms + d * 256
+            if (0..<256).contains(where: { h[$0] == total }) { continue }
             var sum = 0
-            for b in 0..<256 { offsets[b] = sum; sum += histograms[base + b] }
-            let (useHigh, s) = shift(d)
-            entries.withUnsafeBufferPointer { source in
-                other.withUnsafeMutableBufferPointer { target in
-                    offsets.withUnsafeMutableBufferPointer { o in
-                        for x in source {
-                            let b = Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)
-                            target[o[b]] = x
-                            o[b] += 1
-                        }
-                    }
+            for b in 0..<256 { offsets[b] = sum; sum += h[b] }
+            let (useHigh, s) = shifts[d]
+            offsets.withUnsafeMutableBufferPointer { o in
+                for k in 0..<total {
+                    let x = source[k]
+                    let b = Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)
+                    target[o[b]] = x
+                    o[b] += 1
                 }
             }
-            swap(&entries, &other)
+            swap(&source, &target)
         }
-        return entries
+        return UnsafeBufferPointer(start: source, count: total)
+    }
+
+    /// Empties a table whose slots ``sortInPlace(order:)`` used, so it counts again.
+    func reset() {
+        slots.update(repeating: Slot(high: 0, low: 0, count: 0), count: capacity)
+        count = 0
+        sortedState = false
     }
 
     /// Empties the table, keeping its slots (clearing only the used ones: the table is at
     /// most half full, and an evaluation's scratch tables are far emptier).
     func removeAll() {
+        if sortedState { return reset() }
         for k in 0..<count { slots[Int(used[k])].count = 0 }
         count = 0
     }

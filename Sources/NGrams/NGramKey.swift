@@ -53,7 +53,7 @@ struct NGramKey: Hashable {
     }
 
     /// A 64-bit mix of both words (multiplicative hashing: the high bits of the product are
-    /// the well-mixed ones, so tables probe from the top bits and shards use bits 16…31).
+    /// the well-mixed ones, so tables probe from the top bits).
     @inline(__always)
     var mixed: UInt64 {
         (high ^ (low &* 0xC2B2_AE3D_27D4_EB4F) ^ (low >> 29)) &* 0x9E37_79B9_7F4A_7C15
@@ -63,12 +63,5 @@ struct NGramKey: Hashable {
     @inline(__always)
     func slot(bits: Int) -> Int {
         Int(truncatingIfNeeded: mixed >> UInt64(64 - bits))
-    }
-
-    /// Which of `shards` counting threads owns the key: from bits 16…31 of ``mixed``,
-    /// disjoint from the bits a table of up to 2³² slots probes from.
-    @inline(__always)
-    static func shard(mixed: UInt64, of shards: Int) -> Int {
-        Int(truncatingIfNeeded: ((mixed >> 16) & 0xFFFF) &* UInt64(shards) >> 16)
     }
 }

@@ -26,10 +26,11 @@ public struct NGramBuildReport: Sendable {
 /// Counts every contiguous n-gram (n = 1…maxN) of a prepared dataset's fixed-length
 /// sentences, padding included, exactly as the anchor does, and writes ``StoreSchema``.
 ///
-/// Counting runs on `threads` threads, each reading every sentence and counting the
-/// n-grams whose hash falls in its shard, so no count is shared and no lock is taken. Each
-/// thread then sorts its counts (radix sort on the key bytes); the sorted shards, and any
-/// runs spilled to disk under the memory limit, are merged into the store's sorted blocks.
+/// Counting runs on `threads` threads, each counting its own contiguous share of the
+/// sentences into its own tables, so no count is shared and no lock is taken. Each thread
+/// then sorts its counts (radix sort on the key bytes, in the table's own memory); the
+/// sorted shares, and any runs spilled to disk under the memory limit, are merged into the
+/// store's sorted blocks, adding the counts of an n-gram found in several.
 public enum NGramStoreBuilder {
     /// Builds `output` (normally `ngrams.sqlite` in the dataset directory) from `dataset`.
     ///
@@ -75,23 +76,23 @@ public enum NGramStoreBuilder {
         var report = NGramBuildReport(occurrences: 0, distinct: [:], spills: 0, countingSeconds: 0, writingSeconds: 0,
                                       seconds: 0, threads: threads)
 
-        // Count, one shard per thread; each thread ends with its counts sorted.
+        // Count, one share of the sentences per thread; each thread ends with its counts sorted.
         let counting = Date()
-        let counters = (0..<threads).map { shard in
-            ShardCounter(dataset: dataset, orders: orders, shard: shard, shards: threads,
+        let counters = (0..<threads).map { share in
+            ShareCounter(dataset: dataset, orders: orders, share: share, shares: threads,
                          memoryLimit: max(memoryLimit / threads, 1),
-                         spillPrefix: path.path + ".spill-\(shard)-")
+                         spillPrefix: path.path + ".spill-\(share)-")
         }
         defer { counters.forEach { $0.removeRuns() } }
-        DispatchQueue.concurrentPerform(iterations: threads) { shard in
-            counters[shard].run(progress: shard == 0 ? progress : nil)
+        DispatchQueue.concurrentPerform(iterations: threads) { share in
+            counters[share].run(progress: share == 0 ? progress : nil)
         }
         if let failure = counters.lazy.compactMap(\.failure).first { throw failure }
         progress?(dataset.sentenceCount)
         report.spills = counters.reduce(0) { $0 + $1.runs.count }
         report.countingSeconds = Date().timeIntervalSince(counting)
 
-        // Merge the shards (and spilled runs) order by order into the store's blocks.
+        // Merge the shares (and spilled runs) order by order into the store's blocks.
         let writing = Date()
         let database: DatabaseQueue
         do {
@@ -139,12 +140,13 @@ public enum NGramStoreBuilder {
 
     /// Merges every thread's sorted `n`-grams and spilled runs into `writer`'s blocks,
     /// adding the counts of a key found in several runs; returns the distinct n-grams.
-    private static func merge(order n: Int, counters: [ShardCounter], into writer: BlockWriter) throws -> Int {
+    private static func merge(order n: Int, counters: [ShareCounter], into writer: BlockWriter) throws -> Int {
         var cursors: [RunCursor] = []
         for counter in counters {
             for run in counter.runs { cursors.append(try RunCursor(run: run, order: n)) }
-            cursors.append(RunCursor(entries: counter.takeSorted(order: n)))
+            cursors.append(RunCursor(entries: counter.sorted[n - 1], owner: counter))
         }
+        defer { counters.forEach { $0.release(order: n) } }
         cursors.removeAll { $0.isEmpty }
         writer.start(order: n)
         if cursors.count == 1 {
@@ -177,20 +179,17 @@ public enum NGramStoreBuilder {
         return try writer.finish()
     }
 
-    /// Counts every n-gram of one sentence whose hash falls in `shard`: position by position,
-    /// extending the key one token per order.
+    /// Counts every n-gram of one sentence: position by position, extending the key one
+    /// token per order.
     @inline(__always)
     static func count(_ sentence: UnsafePointer<TokenID>, length: Int, into tables: UnsafeBufferPointer<CountTable>,
-                      shard: Int, shards: Int) {
+) {
         let orders = tables.count
         for i in 0..<length {
             var key = NGramKey.empty
             for n in 0..<min(orders, length - i) {
                 key = key.appending(sentence[i + n], at: n)
-                let mixed = key.mixed
-                if shards == 1 || NGramKey.shard(mixed: mixed, of: shards) == shard {
-                    tables[n].add(key, mixed: mixed)
-                }
+                tables[n].add(key)
             }
         }
     }
@@ -202,32 +201,36 @@ public enum NGramStoreBuilder {
     }
 }
 
-/// One counting thread: its shard's tables, the runs it spilled, and its sorted counts.
-private final class ShardCounter: @unchecked Sendable {
+/// One counting thread: its share of the sentences, its tables, the runs it spilled, and its
+/// sorted counts.
+private final class ShareCounter: @unchecked Sendable {
     let dataset: PreparedDataset
-    let orders: Int, shard: Int, shards: Int, memoryLimit: Int
+    let orders: Int, memoryLimit: Int
+    let sentences: Range<Int>
     let spillPrefix: String
     private(set) var runs: [SpillRun] = []
     private(set) var failure: Error?
     private var tables: [CountTable]
-    private var sorted: [[CountTable.Slot]] = []
+    /// Per order, this thread's counts sorted, inside its table's slots.
+    private(set) var sorted: [UnsafeBufferPointer<CountTable.Slot>] = []
 
-    init(dataset: PreparedDataset, orders: Int, shard: Int, shards: Int, memoryLimit: Int, spillPrefix: String) {
+    init(dataset: PreparedDataset, orders: Int, share: Int, shares: Int, memoryLimit: Int, spillPrefix: String) {
         self.dataset = dataset
         self.orders = orders
-        self.shard = shard
-        self.shards = shards
+        let total = dataset.sentenceCount
+        let sentences = (total * share / shares)..<(total * (share + 1) / shares)
+        self.sentences = sentences
         self.memoryLimit = memoryLimit
         self.spillPrefix = spillPrefix
-        // Sized for this shard's share of the distinct n-grams an order can have at most
-        // (occurrences, and vocabulary^n), up to 2^18, so that small corpora never regrow.
+        // Sized for the distinct n-grams an order can have at most in this share (its
+        // occurrences, and vocabulary^n), up to 2^18, so that small corpora never regrow.
         let length = dataset.sequenceLength
         tables = (1...orders).map { n in
-            var bound = dataset.sentenceCount * (length - n + 1)
+            var bound = sentences.count * (length - n + 1)
             var power = 1
             for _ in 0..<n where power < bound { power *= max(dataset.vocabulary.count, 1) }
             bound = min(bound, power)
-            return CountTable(minimumCapacity: min(bound / shards + bound / (8 * shards) + 64, 1 << 18))
+            return CountTable(minimumCapacity: min(bound, 1 << 18))
         }
     }
 
@@ -235,21 +238,17 @@ private final class ShardCounter: @unchecked Sendable {
         do {
             let length = dataset.sequenceLength
             let tokens = dataset.tokens.baseAddress!
-            let sentences = dataset.sentenceCount
             try tables.withUnsafeBufferPointer { tables in
-                for s in 0..<sentences {
-                    NGramStoreBuilder.count(tokens + s * length, length: length, into: tables, shard: shard, shards: shards)
-                    if s & 4095 == 4095 {
-                        progress?(s + 1)
+                for s in sentences {
+                    NGramStoreBuilder.count(tokens + s * length, length: length, into: tables)
+                    let done = s - sentences.lowerBound + 1
+                    if done & 4095 == 0 {
+                        progress?(done * dataset.sentenceCount / max(sentences.count, 1))
                         if tables.reduce(0, { $0 + $1.bytes }) > memoryLimit { try spill() }
                     }
                 }
             }
-            sorted = (1...orders).map { n in
-                let entries = tables[n - 1].sorted(order: n)
-                tables[n - 1] = CountTable()
-                return entries
-            }
+            sorted = (1...orders).map { n in tables[n - 1].sortInPlace(order: n) }
         } catch {
             failure = error
         }
@@ -262,10 +261,10 @@ private final class ShardCounter: @unchecked Sendable {
         try run.write(tables: tables)
     }
 
-    /// This thread's sorted counts of order `n`, handed over once.
-    func takeSorted(order n: Int) -> [CountTable.Slot] {
-        defer { sorted[n - 1] = [] }
-        return sorted[n - 1]
+    /// Frees the table of order `n` once its sorted counts are written.
+    func release(order n: Int) {
+        sorted[n - 1] = UnsafeBufferPointer(start: nil, count: 0)
+        tables[n - 1] = CountTable()
     }
 
     func removeRuns() { runs.forEach { unlink($0.path) } }
@@ -287,8 +286,8 @@ private final class SpillRun {
         defer { close(fd) }
         var start = 0
         for (index, table) in tables.enumerated() {
-            let entries = table.sorted(order: index + 1)
-            try entries.withUnsafeBytes { bytes in
+            let entries = table.sortInPlace(order: index + 1)
+            try UnsafeRawBufferPointer(entries).withUnsafeBytes { bytes in
                 var done = 0
                 while done < bytes.count {
                     let wrote = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
@@ -300,64 +299,73 @@ private final class SpillRun {
             }
             extents.append((start, entries.count))
             start += entries.count
-            table.removeAll()
+            table.reset()
         }
     }
 }
 
 /// Reads sorted entries in order, from memory or from a spilled run in chunks.
 private final class RunCursor {
-    private var buffer: [CountTable.Slot]
+    private var entries: UnsafePointer<CountTable.Slot>?
+    private var end = 0
     private var index = 0
+    /// What keeps in-memory entries alive.
+    private let owner: AnyObject?
     private var fd: Int32 = -1
     private var path = ""
+    private var chunk: UnsafeMutablePointer<CountTable.Slot>?
     private var nextFileEntry = 0, endFileEntry = 0
-    private static let chunk = 1 << 14
+    private static let chunkEntries = 1 << 14
 
-    init(entries: [CountTable.Slot]) { buffer = entries }
+    init(entries: UnsafeBufferPointer<CountTable.Slot>, owner: AnyObject) {
+        self.entries = entries.baseAddress
+        end = entries.count
+        self.owner = owner
+    }
 
     init(run: SpillRun, order n: Int) throws {
-        buffer = []
+        owner = nil
         path = run.path
         fd = open(run.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw NGramError(path: run.path, "cannot read a spill file: \(String(cString: strerror(errno)))") }
         let extent = run.extents[n - 1]
         nextFileEntry = extent.start
         endFileEntry = extent.start + extent.count
+        chunk = .allocate(capacity: Self.chunkEntries)
+        entries = UnsafePointer(chunk)
         try refill()
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit {
+        if fd >= 0 { close(fd) }
+        chunk?.deallocate()
+    }
 
-    var isEmpty: Bool { index >= buffer.count }
+    var isEmpty: Bool { index >= end }
 
     var head: CountTable.Slot {
-        @inline(__always) get { buffer.withUnsafeBufferPointer { $0[index] } }
+        @inline(__always) get { entries![index] }
     }
 
     @inline(__always)
     func advance() throws {
         index += 1
-        if index >= buffer.count && fd >= 0 { try refill() }
+        if index >= end && fd >= 0 { try refill() }
     }
 
     private func refill() throws {
-        let take = min(Self.chunk, endFileEntry - nextFileEntry)
+        let take = min(Self.chunkEntries, endFileEntry - nextFileEntry)
         let stride = MemoryLayout<CountTable.Slot>.stride
-        buffer = [CountTable.Slot](unsafeUninitializedCapacity: take) { target, initialized in
-            initialized = 0
-            let raw = UnsafeMutableRawPointer(target.baseAddress)
-            var done = 0
-            while done < take * stride {
-                let got = pread(fd, raw! + done, take * stride - done, off_t((nextFileEntry * stride) + done))
-                if got <= 0 { break }
-                done += got
-            }
-            if done == take * stride { initialized = take }
+        let raw = UnsafeMutableRawPointer(chunk!)
+        var done = 0
+        while done < take * stride {
+            let got = pread(fd, raw + done, take * stride - done, off_t(nextFileEntry * stride + done))
+            guard got > 0 else { throw NGramError(path: path, "cannot read back a spill file") }
+            done += got
         }
-        guard buffer.count == take else { throw NGramError(path: path, "cannot read back a spill file") }
         nextFileEntry += take
         index = 0
+        end = take
         if take == 0 {
             close(fd)
             fd = -1
