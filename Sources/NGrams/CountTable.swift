@@ -70,6 +70,23 @@ final class CountTable {
         return (i, true)
     }
 
+    /// For a table used as an index: the value (≥ 1) stored for `key`, storing `value` when
+    /// the key is absent.
+    @inline(__always)
+    func value(for key: NGramKey, insertingIfAbsent value: UInt64) -> (value: UInt64, inserted: Bool) {
+        let mask = capacity - 1
+        var i = key.slot(bits: bits)
+        while slots[i].count != 0 {
+            if slots[i].high == key.high && slots[i].low == key.low { return (slots[i].count, false) }
+            i = (i + 1) & mask
+        }
+        slots[i] = Slot(high: key.high, low: key.low, count: value)
+        used[count] = Int32(truncatingIfNeeded: i)
+        count += 1
+        if 2 * count > capacity { grow() }
+        return (value, true)
+    }
+
     /// The count of `key` (0 when absent) and its slot (−1 when absent).
     @inline(__always)
     func find(_ key: NGramKey) -> (count: UInt64, slot: Int) {

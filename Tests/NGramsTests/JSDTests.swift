@@ -54,6 +54,12 @@ final class JSDTests: XCTestCase {
         for n in 1...6 {
             XCTAssertEqual(scores[n]!, naiveJSD(real, samples, n: n), accuracy: 1e-12, "n = \(n)")
         }
+        // One thread and two (the two highest orders on their own, unpruned) agree exactly.
+        for threads in [1, 2] {
+            store.evaluationThreads = threads
+            XCTAssertEqual(try store.jsd(samples: samples, maxN: 6), scores)
+            XCTAssertEqual(try store.jsd(samples: samples, maxN: 4), scores.filter { $0.key <= 4 })
+        }
     }
 
     func testTheCorpusAgainstItselfIsZero() throws {
