@@ -109,11 +109,12 @@ final class CountTable {
     }
 
     /// Sorts the table's entries by key inside its own slots and returns them: the entries
-    /// are packed into the first `count` slots and sorted by a least-significant-digit radix
-    /// sort over the 2·`order` key bytes, with the next `count` slots (the table is at most
-    /// half full) as the second buffer; bytes equal in every key (the high byte of every
-    /// 16-bit id, for a vocabulary of up to 256 units) are skipped. The table is then no
-    /// longer a hash table until ``reset()``; the buffer lives as long as the table.
+    /// are packed into the first `count` slots, then radix-sorted into the next `count` slots
+    /// (the table is at most half full), by the most significant varying key byte first and
+    /// then each of its buckets (small enough to stay in cache) on the remaining bytes, least
+    /// significant first. Bytes equal in every key (the high byte of every 16-bit id, for a
+    /// vocabulary of up to 256 units) are skipped. The table is then no longer a hash table
+    /// until ``reset()``; the buffer lives as long as the table.
     func sortInPlace(order n: Int) -> UnsafeBufferPointer<Slot> {
         let total = count
         var w = 0, i = 0
@@ -136,7 +137,7 @@ final class CountTable {
             let k = n - 1 - d / 2
             return (k < 4, UInt64(48 - 16 * (k & 3) + 8 * (d & 1)))
         }
-        let histograms = UnsafeMutablePointer<Int>.allocate(capacity: digits * 256)
+        let histograms = UnsafeMutablePointer<Int>.allocate(capacity: digits * 256)  // all bytes, one pass
         histograms.initialize(repeating: 0, count: digits * 256)
         defer { histograms.deallocate() }
         let shifts = (0..<digits).map(shift)
@@ -147,25 +148,56 @@ final class CountTable {
                 histograms[d * 256 + Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)] += 1
             }
         }
-        var source = slots, target = slots + total
-        var offsets = [Int](repeating: 0, count: 256)
-        for d in 0..<digits {
-            let h = histograms + d * 256
-            if (0..<256).contains(where: { h[$0] == total }) { continue }
-            var sum = 0
-            for b in 0..<256 { offsets[b] = sum; sum += h[b] }
-            let (useHigh, s) = shifts[d]
-            offsets.withUnsafeMutableBufferPointer { o in
-                for k in 0..<total {
-                    let x = source[k]
-                    let b = Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)
-                    target[o[b]] = x
-                    o[b] += 1
+        let varying = (0..<digits).filter { d in !(0..<256).contains { histograms[d * 256 + $0] == total } }
+        guard let top = varying.last else { return UnsafeBufferPointer(start: slots, count: total) }
+        // Most significant varying byte first, from the packed entries into the second buffer;
+        // then each of its buckets (small enough to stay in cache) sorted on the other bytes,
+        // least significant first, between the two buffers' matching ranges.
+        let target = slots + total
+        var starts = [Int](repeating: 0, count: 257)
+        for b in 0..<256 { starts[b + 1] = starts[b] + histograms[top * 256 + b] }
+        var offsets = Array(starts[0..<256])
+        Self.scatter(slots, into: target, count: total, digit: shifts[top], offsets: &offsets)
+        let rest = varying.dropLast()
+        var local = [Int](repeating: 0, count: 256 * max(rest.count, 1))
+        for b in 0..<256 {
+            let lo = starts[b], size = starts[b + 1] - lo
+            guard size > 1, !rest.isEmpty else { continue }
+            var source = target + lo, other = slots + lo
+            for k in local.indices { local[k] = 0 }
+            for k in 0..<size {
+                let x = source[k]
+                for (r, d) in rest.enumerated() {
+                    let (useHigh, s) = shifts[d]
+                    local[r * 256 + Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)] += 1
                 }
             }
-            swap(&source, &target)
+            for (r, d) in rest.enumerated() {
+                if (0..<256).contains(where: { local[r * 256 + $0] == size }) { continue }
+                var sum = 0
+                for v in 0..<256 { offsets[v] = sum; sum += local[r * 256 + v] }
+                Self.scatter(source, into: other, count: size, digit: shifts[d], offsets: &offsets)
+                swap(&source, &other)
+            }
+            if source != target + lo { (target + lo).update(from: source, count: size) }
         }
-        return UnsafeBufferPointer(start: source, count: total)
+        return UnsafeBufferPointer(start: target, count: total)
+    }
+
+    /// One radix pass: `count` entries from `source` to `target` by one key byte, each to
+    /// its byte's next offset.
+    @inline(__always)
+    private static func scatter(_ source: UnsafeMutablePointer<Slot>, into target: UnsafeMutablePointer<Slot>, count: Int,
+                                digit: (high: Bool, shift: UInt64), offsets: inout [Int]) {
+        let (useHigh, s) = digit
+        offsets.withUnsafeMutableBufferPointer { o in
+            for k in 0..<count {
+                let x = source[k]
+                let b = Int(truncatingIfNeeded: ((useHigh ? x.high : x.low) >> s) & 0xFF)
+                target[o[b]] = x
+                o[b] += 1
+            }
+        }
     }
 
     /// Empties a table whose slots ``sortInPlace(order:)`` used, so it counts again.
