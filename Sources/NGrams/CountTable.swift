@@ -28,9 +28,15 @@ final class CountTable {
 
     static func bytes(bits: Int) -> Int { (1 << bits) * MemoryLayout<Slot>.stride + ((1 << bits) / 2 + 1) * 4 }
 
-    init(minimumCapacity: Int = 16) {
-        bits = 4
+    /// log2 of the slots of a table made for `minimumCapacity` entries.
+    static func bits(forMinimumCapacity minimumCapacity: Int) -> Int {
+        var bits = 4
         while (1 << bits) < 2 * minimumCapacity { bits += 1 }
+        return bits
+    }
+
+    init(minimumCapacity: Int = 16) {
+        bits = Self.bits(forMinimumCapacity: minimumCapacity)
         slots = ZeroedMemory.allocate(Slot.self, count: 1 << bits)
         used = ZeroedMemory.allocate(Int32.self, count: (1 << bits) / 2 + 1)
     }

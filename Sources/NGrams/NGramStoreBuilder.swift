@@ -211,6 +211,9 @@ private final class ShareCounter: @unchecked Sendable {
     private(set) var runs: [SpillRun] = []
     private(set) var failure: Error?
     private var tables: [CountTable]
+    /// Each order's table's first minimum capacity, and its bytes.
+    private var initialSizes: [Int] = []
+    private var bytesOfInitial: [Int] { initialSizes.map { CountTable.bytes(bits: CountTable.bits(forMinimumCapacity: $0)) } }
     /// Per order, this thread's counts sorted, inside its table's slots.
     private(set) var sorted: [UnsafeBufferPointer<CountTable.Slot>] = []
 
@@ -223,30 +226,39 @@ private final class ShareCounter: @unchecked Sendable {
         self.memoryLimit = memoryLimit
         self.spillPrefix = spillPrefix
         // Sized for the distinct n-grams an order can have at most in this share (its
-        // occurrences, and vocabulary^n), up to 2^18, so that small corpora never regrow.
+        // occurrences, and vocabulary^n), up to 2^18, so that small corpora never regrow;
+        // together at most half the memory limit (halving the largest until they fit).
         let length = dataset.sequenceLength
-        tables = (1...orders).map { n in
-            var bound = sentences.count * (length - n + 1)
+        var sizes = (1...orders).map { n in
+            let bound = sentences.count * (length - n + 1)
             var power = 1
             for _ in 0..<n where power < bound { power *= max(dataset.vocabulary.count, 1) }
-            bound = min(bound, power)
-            return CountTable(minimumCapacity: min(bound, 1 << 18))
+            return max(min(bound, power, 1 << 18), 8)
         }
+        func bytes(_ minimum: Int) -> Int { CountTable.bytes(bits: CountTable.bits(forMinimumCapacity: minimum)) }
+        while sizes.reduce(0, { $0 + bytes($1) }) > memoryLimit / 2, let largest = sizes.indices.max(by: { sizes[$0] < sizes[$1] }),
+              sizes[largest] > 8 {
+            sizes[largest] /= 2
+        }
+        initialSizes = sizes
+        tables = sizes.map { CountTable(minimumCapacity: $0) }
     }
 
     func run(progress: ((Int) -> Void)?) {
         do {
             let length = dataset.sequenceLength
             let tokens = dataset.tokens.baseAddress!
-            try tables.withUnsafeBufferPointer { tables in
-                for s in sentences {
-                    NGramStoreBuilder.count(tokens + s * length, length: length, into: tables)
-                    let done = s - sentences.lowerBound + 1
-                    if done & 4095 == 0 {
-                        progress?(done * dataset.sentenceCount / max(sentences.count, 1))
-                        if tables.reduce(0, { $0 + $1.bytes }) > memoryLimit { try spill() }
-                    }
+            // Batches of 4,096 sentences; between them, the memory check (a spill may
+            // replace tables, so no pointer into `tables` outlives a batch).
+            var s = sentences.lowerBound
+            while s < sentences.upperBound {
+                let end = min(s + 4096, sentences.upperBound)
+                tables.withUnsafeBufferPointer { tables in
+                    for t in s..<end { NGramStoreBuilder.count(tokens + t * length, length: length, into: tables) }
                 }
+                s = end
+                progress?((s - sentences.lowerBound) * dataset.sentenceCount / max(sentences.count, 1))
+                if s < sentences.upperBound && tables.reduce(0, { $0 + $1.bytes }) > memoryLimit { try spill() }
             }
             sorted = (1...orders).map { n in tables[n - 1].sortInPlace(order: n) }
         } catch {
@@ -259,6 +271,15 @@ private final class ShareCounter: @unchecked Sendable {
         let run = SpillRun(path: spillPrefix + "\(runs.count)")
         runs.append(run)
         try run.write(tables: tables)
+        // Tables that grew go back to their first size, so the next spill waits until the
+        // counts fill the memory limit again.
+        for n in tables.indices {
+            if tables[n].bytes > bytesOfInitial[n] {
+                tables[n] = CountTable(minimumCapacity: initialSizes[n])
+            } else {
+                tables[n].reset()
+            }
+        }
     }
 
     /// Frees the table of order `n` once its sorted counts are written.
@@ -299,7 +320,6 @@ private final class SpillRun {
             }
             extents.append((start, entries.count))
             start += entries.count
-            table.reset()
         }
     }
 }
@@ -315,7 +335,7 @@ private final class RunCursor {
     private var path = ""
     private var chunk: UnsafeMutablePointer<CountTable.Slot>?
     private var nextFileEntry = 0, endFileEntry = 0
-    private static let chunkEntries = 1 << 14
+    private static let chunkEntries = 1 << 12
 
     init(entries: UnsafeBufferPointer<CountTable.Slot>, owner: AnyObject) {
         self.entries = entries.baseAddress

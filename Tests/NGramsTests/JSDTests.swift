@@ -87,7 +87,7 @@ final class JSDTests: XCTestCase {
 
     func testThreadCountsAndSpillsGiveTheSameStore() throws {
         // Words, so that the vocabulary passes 256 units and the keys' high bytes differ too.
-        let lines = (0..<5000).map { "w\($0 * 7919 % 10007) \($0 % 13) x\($0 % 701) w\($0 % 3001) ÿ" }
+        let lines = (0..<9000).map { "w\($0 * 7919 % 10007) \($0 % 13) x\($0 % 701) w\($0 % 3001) ÿ" }
         var dumps: [String] = []
         for (threads, limit) in [(1, 1 << 30), (2, 1 << 30), (3, 1 << 30), (2, 1), (1, 1)] {
             let corpus = try TemporaryCorpus()
