@@ -76,6 +76,14 @@ public enum NGramStoreBuilder {
         var report = NGramBuildReport(occurrences: 0, distinct: [:], spills: 0, countingSeconds: 0, writingSeconds: 0,
                                       seconds: 0, threads: threads)
 
+        // Created first, so that an unwritable directory fails before any counting.
+        let database: DatabaseQueue
+        do {
+            database = try DatabaseQueue(path: path.path)
+        } catch {
+            throw NGramError(path: path.path, "cannot create the store: \(error)")
+        }
+
         // Count, one share of the sentences per thread; each thread ends with its counts sorted.
         let counting = Date()
         let counters = (0..<threads).map { share in
@@ -94,12 +102,6 @@ public enum NGramStoreBuilder {
 
         // Merge the shares (and spilled runs) order by order into the store's blocks.
         let writing = Date()
-        let database: DatabaseQueue
-        do {
-            database = try DatabaseQueue(path: path.path)
-        } catch {
-            throw NGramError(path: path.path, "cannot create the store: \(error)")
-        }
         do {
             try database.writeWithoutTransaction { db in
                 // The file is a temporary one until renamed, so no rollback journal is needed
