@@ -10,6 +10,8 @@ import GRDBSQLite
 /// inspectable form; the tables make a look-up cost tens of nanoseconds instead of a
 /// B-tree search). An evaluation then touches the statistics once per distinct sample
 /// n-gram, and fewer: an n-gram whose (n−1)-prefix the corpus lacks is absent too.
+/// The store's layout is ``StoreSchema``; a store of another format is refused with a
+/// request to rebuild it, never read as something else.
 ///
 /// ```swift
 /// let store = try NGramStore(dataset: dataset)
@@ -28,7 +30,8 @@ public final class NGramStore: @unchecked Sendable {
 
     private let real: [CountTable]
     private var scratch: [OrderScratch] = []
-    /// Threads one evaluation uses (1 or 2): orders 1…maxN−2 on one, the two highest on the other.
+    /// Threads one evaluation uses (1 or 2): orders 1…maxN−2 on one, the two highest on the
+    /// other. Set it before evaluating, not during an evaluation.
     public var evaluationThreads = min(2, ProcessInfo.processInfo.activeProcessorCount)
     private let lock = NSLock()
 
