@@ -52,11 +52,16 @@ struct NGramKey: Hashable {
         self.low = low
     }
 
-    /// Where the key starts probing in a table of `1 << bits` slots (Fibonacci hashing of
-    /// a mix of both words: the high bits of the product are the well-mixed ones).
+    /// A 64-bit mix of both words (multiplicative hashing: the high bits of the product are
+    /// the well-mixed ones, so tables probe from the top bits).
+    @inline(__always)
+    var mixed: UInt64 {
+        (high ^ (low &* 0xC2B2_AE3D_27D4_EB4F) ^ (low >> 29)) &* 0x9E37_79B9_7F4A_7C15
+    }
+
+    /// Where the key starts probing in a table of `1 << bits` slots (Fibonacci hashing).
     @inline(__always)
     func slot(bits: Int) -> Int {
-        let mixed = (high ^ (low &* 0xC2B2_AE3D_27D4_EB4F) ^ (low >> 29)) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: mixed >> UInt64(64 - bits))
+        Int(truncatingIfNeeded: mixed >> UInt64(64 - bits))
     }
 }

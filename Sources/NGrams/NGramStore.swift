@@ -10,6 +10,8 @@ import GRDBSQLite
 /// inspectable form; the tables make a look-up cost tens of nanoseconds instead of a
 /// B-tree search). An evaluation then touches the statistics once per distinct sample
 /// n-gram, and fewer: an n-gram whose (n−1)-prefix the corpus lacks is absent too.
+/// The store's layout is ``StoreSchema``; a store of another format is refused with a
+/// request to rebuild it, never read as something else.
 ///
 /// ```swift
 /// let store = try NGramStore(dataset: dataset)
@@ -27,9 +29,10 @@ public final class NGramStore: @unchecked Sendable {
     public let vocabularyFingerprint: String
 
     private let real: [CountTable]
-    private var scratch: [CountTable] = []
-    private var realCounts: [UnsafeMutablePointer<UInt64>] = []
-    private var scratchCapacity = 0
+    private var scratch: [OrderScratch] = []
+    /// Threads one evaluation uses (1 or 2): orders 1…maxN−2 on one, the two highest on the
+    /// other. Set it before evaluating, not during an evaluation.
+    public var evaluationThreads = min(2, ProcessInfo.processInfo.activeProcessorCount)
     private let lock = NSLock()
 
     /// Opens `ngrams.sqlite` beside a prepared dataset and checks it was built from the
@@ -58,20 +61,28 @@ public final class NGramStore: @unchecked Sendable {
         do {
             let database = try DatabaseQueue(path: path.path, configuration: configuration)
             try database.read { db in
-                let hasTables = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'totals', 'ngrams')
-                    """) ?? 0
-                guard hasTables == 3 else { throw NGramError(path: path.path, "not an n-gram store (tables meta, totals, ngrams missing)") }
+                let names = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+                guard names.contains("meta") else { throw NGramError(path: path.path, "not an n-gram store (no meta table)") }
                 for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row[0]] = row[1] }
+                guard meta["format"] == StoreSchema.format else {
+                    let directory = path.deletingLastPathComponent().path
+                    if let format = meta["format"], format.hasPrefix("ttur-text ngrams") {
+                        throw NGramError(path: path.path, "written in the older format \"\(format)\" (this ttur-text reads \"\(StoreSchema.format)\"): rebuild it with `ttur-text prepare ngrams --data \(directory)`")
+                    }
+                    throw NGramError(path: path.path, "not an n-gram store of format \"\(StoreSchema.format)\" (rebuild it with `ttur-text prepare ngrams --data \(directory)`)")
+                }
+                guard names.isSuperset(of: ["totals", "ngram_blocks"]) else {
+                    throw NGramError(path: path.path, "not an n-gram store (tables totals, ngram_blocks missing)")
+                }
                 for row in try Row.fetchAll(db, sql: "SELECT n, occurrences, distinct_ngrams FROM totals") {
-                    totals[row[0]] = UInt64(row[1] as Int64)
+                    totals[row[0]] = UInt64(bitPattern: row[1] as Int64)
                     distinct[row[0]] = row[2]
                 }
-                guard meta["format"] == StoreSchema.format, let maxN = meta["max_n"].flatMap(Int.init),
-                      (1...NGramKey.maxOrder).contains(maxN), (1...maxN).allSatisfy({ totals[$0] != nil }) else {
-                    throw NGramError(path: path.path, "not an n-gram store of format \"\(StoreSchema.format)\" (rebuild it with `ttur-text prepare ngrams`)")
+                guard let maxN = meta["max_n"].flatMap(Int.init), (1...NGramKey.maxOrder).contains(maxN),
+                      (1...maxN).allSatisfy({ totals[$0] != nil && (0...(1 << 40)).contains(distinct[$0] ?? -1) }) else {
+                    throw NGramError(path: path.path, "inconsistent: meta.max_n or the totals are missing or out of range (rebuild it with `ttur-text prepare ngrams`)")
                 }
-                tables = (1...maxN).map { CountTable(minimumCapacity: distinct[$0] ?? 16) }
+                tables = (1...maxN).map { CountTable(minimumCapacity: min(distinct[$0] ?? 16, 1 << 26)) }
                 try Self.load(db, into: tables, path: path.path)
             }
             try database.close()
@@ -85,7 +96,7 @@ public final class NGramStore: @unchecked Sendable {
         maxN = tables.count
         for n in 1...maxN {
             var sum: UInt64 = 0
-            tables[n - 1].forEachSlot { _, count in sum += count }
+            tables[n - 1].forEachSlot { _, count in sum &+= count }
             guard sum == totals[n], tables[n - 1].count == distinct[n] else {
                 throw NGramError(path: path.path, "inconsistent: the \(n)-gram counts do not add up to the stored totals (rebuild it)")
             }
@@ -99,26 +110,48 @@ public final class NGramStore: @unchecked Sendable {
         }
     }
 
-    deinit { realCounts.forEach { $0.deallocate() } }
-
+    /// Reads every block into the tables, checking each block's shape and that keys increase
+    /// strictly through each order (so no n-gram is stored twice).
     private static func load(_ db: Database, into tables: [CountTable], path: String) throws {
-        let statement = try db.makeStatement(sql: "SELECT n, key, count FROM ngrams")
+        let statement = try db.makeStatement(sql: "SELECT n, block, entries, keys, counts FROM ngram_blocks ORDER BY n, block")
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
+        var order = 0, nextBlock = 0
+        var previous = NGramKey.empty
         while true {
             let result = sqlite3_step(handle)
             if result == SQLITE_DONE { break }
             guard result == SQLITE_ROW else {
                 throw NGramError(path: path, explain(code: result, message: String(cString: sqlite3_errmsg(db.sqliteConnection))))
             }
-            let n = Int(sqlite3_column_int(handle, 0))
-            let bytes = Int(sqlite3_column_bytes(handle, 1))
-            let count = sqlite3_column_int64(handle, 2)
-            guard n >= 1, n <= tables.count, bytes == 2 * n, count > 0, let blob = sqlite3_column_blob(handle, 1) else {
-                throw NGramError(path: path, "corrupt: an ngrams row has n = \(n), a \(bytes)-byte key and count \(count)")
+            let n = Int(sqlite3_column_int64(handle, 0))
+            let block = Int(sqlite3_column_int64(handle, 1))
+            let entries = Int(sqlite3_column_int64(handle, 2))
+            guard n >= 1, n <= tables.count else {
+                throw NGramError(path: path, "corrupt: an ngram_blocks row has n = \(n), the store has 1…\(tables.count)")
             }
-            let (_, inserted) = tables[n - 1].add(NGramKey(blob: blob, count: bytes), UInt64(count))
-            if !inserted { throw NGramError(path: path, "corrupt: a \(n)-gram is stored twice") }
+            if n != order {
+                order = n
+                nextBlock = 0
+            }
+            let keyBytes = Int(sqlite3_column_bytes(handle, 3))
+            let countBytes = Int(sqlite3_column_bytes(handle, 4))
+            guard block == nextBlock, entries >= 1, entries <= 1 << 24, keyBytes == entries * 2 * n, countBytes == entries * 8,
+                  let keys = sqlite3_column_blob(handle, 3), let counts = sqlite3_column_blob(handle, 4) else {
+                throw NGramError(path: path, "corrupt: block \(block) of the \(n)-grams (expected block \(nextBlock)) has \(entries) entries, \(keyBytes) key bytes and \(countBytes) count bytes")
+            }
+            nextBlock += 1
+            let table = tables[n - 1]
+            for i in 0..<entries {
+                let key = NGramKey(blob: keys + 2 * n * i, count: 2 * n)
+                let count = UInt64(bigEndian: counts.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
+                let increasing = key.high > previous.high || (key.high == previous.high && key.low > previous.low)
+                guard count > 0, count < 1 << 62, increasing || (block == 0 && i == 0) else {
+                    throw NGramError(path: path, "corrupt: entry \(i) of block \(block) of the \(n)-grams has count \(count) or is out of order")
+                }
+                previous = key
+                table.add(key, count)
+            }
         }
     }
 
@@ -169,56 +202,104 @@ public final class NGramStore: @unchecked Sendable {
             }
         }
         prepareScratch(orders: maxN, occurrences: occurrences)
-        countSamples(samples, orders: maxN)
-        var result: [Int: Double] = [:]
-        for n in 1...maxN {
-            result[n] = try divergence(order: n)
+        // Orders 1…maxN−2 and the two highest on two threads (each chain of orders prunes
+        // its look-ups by the previous order's; the second chain starts unpruned).
+        let groups = evaluationThreads >= 2 && maxN >= 4 ? [1...(maxN - 2), (maxN - 1)...maxN] : [1...maxN]
+        var values = [Double](repeating: 0, count: maxN + 1)
+        var failures = [NGramError?](repeating: nil, count: maxN + 1)
+        values.withUnsafeMutableBufferPointer { buffer in
+            failures.withUnsafeMutableBufferPointer { failureBuffer in
+                let values = buffer, failures = failureBuffer
+                let work = { (group: ClosedRange<Int>) in
+                    self.countSamples(samples, orders: group, positions: occurrences)
+                    for n in group {
+                        do { values[n] = try self.divergence(order: n) } catch { failures[n] = error as? NGramError }
+                    }
+                }
+                if groups.count == 1 {
+                    work(groups[0])
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: groups.count) { work(groups[$0]) }
+                }
+            }
         }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+        var result: [Int: Double] = [:]
+        for n in 1...maxN { result[n] = values[n] }
         return result
     }
 
     private func prepareScratch(orders: Int, occurrences: Int) {
-        if scratch.count < orders || scratchCapacity < occurrences {
-            realCounts.forEach { $0.deallocate() }
-            scratchCapacity = max(occurrences, 1024)
-            scratch = (0..<orders).map { _ in CountTable(minimumCapacity: scratchCapacity) }
-            realCounts = scratch.map { UnsafeMutablePointer<UInt64>.allocate(capacity: $0.capacity) }
+        if scratch.count < orders || scratch.contains(where: { $0.capacity < occurrences }) {
+            scratch = (1...orders).map { n in
+                var bound = 1
+                for _ in 0..<n where bound < occurrences { bound *= max(vocabularySize, 1) }
+                return OrderScratch(capacity: max(occurrences, 1024), expectedDistinct: min(bound, occurrences))
+            }
         }
-        for table in scratch { table.removeAll() }
+        for order in scratch { order.reset() }
     }
 
-    /// Counts the samples' n-grams, order by order; each new one gets its corpus count,
-    /// looked up only when its (n−1)-prefix at the same position occurs in the corpus. The
-    /// scratch tables are sized never to grow, so slots stay valid.
-    private func countSamples(_ samples: [[TokenID]], orders: Int) {
-        let positions = samples.reduce(0) { $0 + $1.count }
-        var keys = [NGramKey](repeating: .empty, count: positions)
-        var inCorpus = [Bool](repeating: true, count: positions)
-        for n in 0..<orders {
-            let table = scratch[n], corpus = real[n], counts = realCounts[n]
-            var position = 0
+    /// Counts the samples' n-grams for the orders of `group`, order by order, into dense
+    /// entries; each new one gets its corpus count, looked up only when its (n−1)-prefix at
+    /// the same position occurs in the corpus (from the group's second order on).
+    private func countSamples(_ samples: [[TokenID]], orders group: ClosedRange<Int>, positions: Int) {
+        let keys = UnsafeMutablePointer<NGramKey>.allocate(capacity: max(positions, 1))
+        keys.initialize(repeating: .empty, count: positions)
+        let inCorpus = UnsafeMutablePointer<Bool>.allocate(capacity: max(positions, 1))
+        inCorpus.initialize(repeating: true, count: positions)
+        defer {
+            keys.deallocate()
+            inCorpus.deallocate()
+        }
+        // Keys start as the (first − 1)-gram prefixes.
+        var start = 0
+        for sample in samples {
+            sample.withUnsafeBufferPointer { tokens in
+                for i in 0..<tokens.count {
+                    var key = NGramKey.empty
+                    for k in 0..<min(group.lowerBound - 1, tokens.count - i) { key = key.appending(tokens[i + k], at: k) }
+                    keys[start + i] = key
+                }
+            }
+            start += sample.count
+        }
+        for order in group {
+            let n = order - 1
+            let scratch = self.scratch[n], index = scratch.index, corpus = real[n]
+            let sampleCounts = scratch.sampleCounts, corpusCounts = scratch.corpusCounts
+            var entries = 0
+            var start = 0
             for sample in samples {
                 sample.withUnsafeBufferPointer { tokens in
                     let length = tokens.count
-                    for i in 0..<length {
-                        defer { position += 1 }
-                        guard i + n < length else { continue }
-                        let key = keys[position].appending(tokens[i + n], at: n)
-                        keys[position] = key
-                        let (slot, inserted) = table.add(key)
-                        if inserted { counts[slot] = inCorpus[position] ? corpus.find(key).count : 0 }
-                        inCorpus[position] = counts[slot] > 0
+                    guard length > n else { return }
+                    let keys = keys + start, inCorpus = inCorpus + start
+                    for i in 0..<(length - n) {
+                        let key = keys[i].appending(tokens[i + n], at: n)
+                        keys[i] = key
+                        let (value, inserted) = index.value(for: key, insertingIfAbsent: UInt64(entries + 1))
+                        let e = Int(truncatingIfNeeded: value) - 1
+                        if inserted {
+                            corpusCounts[e] = inCorpus[i] ? corpus.find(key).count : 0
+                            sampleCounts[e] = 0
+                            entries += 1
+                        }
+                        sampleCounts[e] += 1
+                        inCorpus[i] = corpusCounts[e] > 0
                     }
                 }
+                start += sample.count
             }
+            scratch.entries = entries
         }
     }
 
     private func divergence(order n: Int) throws -> Double {
-        let table = scratch[n - 1]
-        let counts = realCounts[n - 1]
+        let scratch = self.scratch[n - 1]
+        let sampleCounts = scratch.sampleCounts, corpusCounts = scratch.corpusCounts
         var sampleTotal: UInt64 = 0
-        table.forEachSlot { _, q in sampleTotal += q }
+        for e in 0..<scratch.entries { sampleTotal += sampleCounts[e] }
         guard sampleTotal > 0 else {
             throw NGramError(path: path.path, "no sample is \(n) units long: the \(n)-gram divergence is undefined")
         }
@@ -227,21 +308,60 @@ public final class NGramStore: @unchecked Sendable {
         var klP = 0.0, klQ = 0.0
         var sharedRealCount: UInt64 = 0
         let ln2 = M_LN2
-        table.forEachSlot { slot, qCount in
+        // log q for the small sample counts, computed once per count.
+        var logQ = [Double](repeating: .nan, count: 64)
+        for e in 0..<scratch.entries {
+            let qCount = sampleCounts[e]
             let q = Double(qCount) / qTotal
-            let pCount = counts[slot]
+            let pCount = corpusCounts[e]
             if pCount == 0 {
                 klQ += q * ln2
             } else {
                 let p = Double(pCount) / realTotal
                 let m = 0.5 * (p + q)
-                klP += p * (log(p) - log(m))
-                klQ += q * (log(q) - log(m))
+                let logM = log(m)
+                let lq: Double
+                if qCount < 64 {
+                    if logQ[Int(qCount)].isNaN { logQ[Int(qCount)] = log(q) }
+                    lq = logQ[Int(qCount)]
+                } else {
+                    lq = log(q)
+                }
+                klP += p * (log(p) - logM)
+                klQ += q * (lq - logM)
                 sharedRealCount += pCount
             }
         }
         // Corpus n-grams the samples lack: each p·ln(p / (p/2)) = p·ln 2.
         klP += Double(totals[n]! - sharedRealCount) / realTotal * ln2
         return 0.5 * (klP + klQ) / ln2
+    }
+}
+
+/// One order's evaluation scratch: an index from each distinct sample n-gram to a dense
+/// entry, and per entry its sample count and corpus count, so that the divergence is one
+/// sequential pass.
+private final class OrderScratch {
+    let index: CountTable
+    let capacity: Int
+    let sampleCounts: UnsafeMutablePointer<UInt64>
+    let corpusCounts: UnsafeMutablePointer<UInt64>
+    var entries = 0
+
+    init(capacity: Int, expectedDistinct: Int) {
+        self.capacity = capacity
+        index = CountTable(minimumCapacity: max(expectedDistinct, 16))
+        sampleCounts = .allocate(capacity: capacity)
+        corpusCounts = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        sampleCounts.deallocate()
+        corpusCounts.deallocate()
+    }
+
+    func reset() {
+        index.removeAll()
+        entries = 0
     }
 }

@@ -1,29 +1,45 @@
 /// The layout of `ngrams.sqlite`, the real corpus's n-gram statistics beside a prepared
-/// dataset. Readable with the `sqlite3` shell:
+/// dataset (format 2). Readable with the `sqlite3` shell:
 ///
 /// ```sql
-/// -- format, vocab_sha256 (the dataset vocabulary's fingerprint), unit, seq_len, max_n, sentences
+/// -- format ("ttur-text ngrams 2"), vocab_sha256 (the dataset vocabulary's fingerprint),
+/// -- vocab_size, unit, seq_len, max_n, sentences, block_entries
 /// CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 /// -- per order n: all n-gram occurrences and distinct n-grams
 /// CREATE TABLE totals (n INTEGER PRIMARY KEY, occurrences INTEGER NOT NULL, distinct_ngrams INTEGER NOT NULL);
-/// -- key: the n token ids as big-endian 16-bit integers (2n bytes)
-/// CREATE TABLE ngrams (n INTEGER NOT NULL, key BLOB NOT NULL, count INTEGER NOT NULL,
-///                      PRIMARY KEY (n, key)) WITHOUT ROWID;
+/// -- the distinct n-grams of order n and their counts, sorted by key, in blocks 0, 1, … of
+/// -- at most meta.block_entries n-grams. Entry i of a block:
+/// --   its key:   bytes 2·n·i … 2·n·i + 2n − 1 of `keys`: the n token ids as big-endian 16-bit integers;
+/// --   its count: bytes 8·i … 8·i + 7 of `counts`: a big-endian 64-bit integer (≥ 1).
+/// -- Keys increase strictly from entry to entry and from block to block.
+/// CREATE TABLE ngram_blocks (n INTEGER NOT NULL, block INTEGER NOT NULL, entries INTEGER NOT NULL,
+///                            keys BLOB NOT NULL, counts BLOB NOT NULL, PRIMARY KEY (n, block));
 /// ```
 ///
-/// e.g. the ten most frequent 4-grams:
-/// `sqlite3 data/x/ngrams.sqlite "SELECT hex(key), count FROM ngrams WHERE n = 4 ORDER BY count DESC LIMIT 10"`.
-/// The file is in WAL mode.
+/// One row per block rather than per n-gram: a store of a million distinct n-grams is a few
+/// dozen rows, written and read at memory speed (opening loads every count into in-memory
+/// hash tables anyway). In the shell, e.g. the first ten 4-grams and their counts:
+///
+/// ```sh
+/// sqlite3 data/x/ngrams.sqlite "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 9)
+///   SELECT hex(substr(keys, 1 + 8 * k, 8)), hex(substr(counts, 1 + 8 * k, 8)) FROM ngram_blocks, i
+///   WHERE n = 4 AND block = 0 AND k < entries"
+/// ```
+///
+/// The file is in WAL mode. Format 1 (one `ngrams` row per n-gram) is no longer read: such a
+/// store is refused with a request to rebuild it with `ttur-text prepare ngrams`.
 public enum StoreSchema {
     /// `meta.format` of stores this code writes and reads.
-    public static let format = "ttur-text ngrams 1"
+    public static let format = "ttur-text ngrams 2"
     /// The store's file name inside a dataset directory.
     public static let fileName = "ngrams.sqlite"
+    /// N-grams per `ngram_blocks` row (the last block of an order holds the rest).
+    static let blockEntries = 1 << 16
 
     static let create = """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE totals (n INTEGER PRIMARY KEY, occurrences INTEGER NOT NULL, distinct_ngrams INTEGER NOT NULL);
-        CREATE TABLE ngrams (n INTEGER NOT NULL, key BLOB NOT NULL, count INTEGER NOT NULL,
-                             PRIMARY KEY (n, key)) WITHOUT ROWID;
+        CREATE TABLE ngram_blocks (n INTEGER NOT NULL, block INTEGER NOT NULL, entries INTEGER NOT NULL,
+                                   keys BLOB NOT NULL, counts BLOB NOT NULL, PRIMARY KEY (n, block));
         """
 }

@@ -66,6 +66,30 @@ enum BenchChild {
         return (Date().timeIntervalSince(started), out)
     }
 
+    /// Runs a program with its standard error going to `log`, and returns its wall-clock
+    /// seconds and its own peak resident set (from `wait4`, so no other child's counts).
+    static func measured(_ program: String, _ arguments: [String], log: URL) throws -> (seconds: Double, peakRSS: Int) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 2, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let started = Date()
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw CorpusError(path: program, "cannot start: \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let seconds = Date().timeIntervalSince(started)
+        guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw CorpusError(path: program, "failed (wait status \(status)): \(arguments.joined(separator: " "))\n\(text)")
+        }
+        return (seconds, usage.ru_maxrss * 1024)
+    }
+
     /// Largest resident set of any finished child so far, in bytes.
     static var childrenPeakRSS: Int {
         var usage = rusage()
@@ -148,11 +172,14 @@ struct BenchJSD: ParsableCommand {
         commandName: "jsd",
         abstract: "N-gram store build rate and JSD evaluation time (issue 5), beside the anchor's in-memory way.",
         discussion: """
-            Prepares the sample (code points) with its store, the sample replicated --grow \
-            times (repetitive text) and as many random sentences as the sample has (many \
-            distinct n-grams); reports each store's build rate and the median time of one \
-            evaluation of --samples samples for n = 1…6, and times the reference script's \
-            per-evaluation work (sample counts + JSD against a prebuilt real model) on the sample.
+            Prepares the sample (code points), the sample replicated --grow times (repetitive \
+            text) and as many random sentences as the sample has (many distinct n-grams); \
+            builds each store with `ttur-text prepare ngrams --ngram 6` as a child process \
+            (its wall-clock rate in n-gram occurrences per second and its own peak RSS, from \
+            wait4); reports the median time of one evaluation of --samples samples for \
+            n = 1…6 on each store, and times the reference script's per-evaluation work \
+            (sample counts + JSD against a prebuilt real model) on the sample. The load \
+            average is printed before and after, since the machine may be shared.
             """
     )
 
@@ -166,6 +193,12 @@ struct BenchJSD: ParsableCommand {
 
     @Option(help: "Evaluations to take the median of.")
     var repeats: Int = 21
+
+    @Option(help: "--memory-limit (MiB) of the store builds.")
+    var memoryLimit: Int = 1024
+
+    @Option(help: "--ngram-threads of the store builds (default: one per core).")
+    var threads: Int?
 
     func run() throws {
         let text = try paths.sampleText()
@@ -183,26 +216,33 @@ struct BenchJSD: ParsableCommand {
         for _ in 0..<samples { realSamples.append(lines[random.next(below: lines.count)]) }
         let randomSamples = (0..<samples).map { _ in (0..<32).map { _ in letters[random.next(below: letters.count)] }.joined() }
 
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).path
+        print("load average before: \(Self.loadAverage())")
         for (name, corpus) in [("sample 1×", base), ("sample \(grow)× (repetitive)", grown), ("random text 1× (many distinct)", distinct)] {
             let out = paths.workURL.appendingPathComponent("jsd-\(corpus.lastPathComponent)")
             var options = PreparationOptions()
             options.unit = .codepoint
             options.maxExamples = 100_000_000
-            var report: NGramBuildReport?
-            let dataset = try CorpusPreparation.prepare(
-                shards: try ShardDiscovery.shards(in: corpus, split: .train), name: name, output: out, options: options,
-                finishing: { staging in
-                    report = try NGramStoreBuilder.build(dataset: try PreparedDataset(directory: staging), maxN: 6,
-                                                         output: staging.appendingPathComponent(StoreSchema.fileName))
-                })
-            let r = report!
-            let buildSeconds = r.countingSeconds + r.writingSeconds
+            if !FileManager.default.fileExists(atPath: out.path) {
+                _ = try CorpusPreparation.prepare(
+                    shards: try ShardDiscovery.shards(in: corpus, split: .train), name: name, output: out, options: options)
+            }
+            // The store build on its own, as `prepare ngrams` in a child process: its wall
+            // clock and peak RSS, and the build's own timing from its last line.
+            let log = paths.workURL.appendingPathComponent("jsd-build-\(corpus.lastPathComponent).log")
+            var arguments = ["prepare", "ngrams", "--data", out.path, "--ngram", "6", "--memory-limit", "\(memoryLimit)"]
+            if let threads { arguments += ["--ngram-threads", "\(threads)"] }
+            let (wall, peak) = try BenchChild.measured(me, arguments, log: log)
+            let line = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").last.map(String.init) ?? ""
+            let dataset = try PreparedDataset(directory: out)
             let opened = Date()
             let store = try NGramStore(dataset: dataset)
             let openSeconds = Date().timeIntervalSince(opened)
-            print(String(format: "%@: %d sentences, %d occurrences, %d distinct n-grams; build %.2f s (count %.2f + write %.2f) = %.1f M occurrences/s; open %.2f s",
-                         name, dataset.sentenceCount, r.occurrences, r.distinct.values.reduce(0, +), buildSeconds,
-                         r.countingSeconds, r.writingSeconds, Double(r.occurrences) / buildSeconds / 1e6, openSeconds))
+            let occurrences = store.totals.values.reduce(0, +)
+            print(String(format: "%@: %d sentences, %d occurrences; `prepare ngrams` process %.2f s = %.1f M occurrences/s, peak RSS %.0f MB; open %.2f s",
+                         name, dataset.sentenceCount, occurrences, wall, Double(occurrences) / wall / 1e6,
+                         Double(peak) / 1e6, openSeconds))
+            print("  build: \(line)")
             for (kind, sampleLines) in [("real sentences", realSamples), ("random strings", randomSamples)] {
                 let encoded = try dataset.vocabulary.encode(lines: sampleLines, length: dataset.sequenceLength)
                 var times: [Double] = []
@@ -224,6 +264,12 @@ struct BenchJSD: ParsableCommand {
         let python = try BenchChild.output("/usr/bin/env", ["python3", "-c", Self.anchorPython, paths.reference, real.path, fake.path])
         print("anchor's in-memory way (reference script's functions, real model prebuilt), sample 1×, \(samples) real sentences: "
               + String(decoding: python, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        print("load average after: \(Self.loadAverage())")
+    }
+
+    /// The 1-, 5- and 15-minute load averages.
+    static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     static let anchorPython = """

@@ -21,9 +21,13 @@ struct NGramOptions: ParsableArguments {
     @Option(help: "Memory for in-memory n-gram counts, in MiB, before they are written out in batches.")
     var memoryLimit: Int = 1024
 
+    @Option(help: "Threads counting n-grams (default: one per core).")
+    var ngramThreads: Int?
+
     func validate() throws {
         guard (0...8).contains(ngram) else { throw ValidationError("--ngram must be between 0 and 8") }
         guard memoryLimit >= 16 else { throw ValidationError("--memory-limit must be at least 16 (MiB)") }
+        if let ngramThreads, !(1...16).contains(ngramThreads) { throw ValidationError("--ngram-threads must be between 1 and 16") }
     }
 
     /// Builds `ngrams.sqlite` in `directory` (a dataset directory, possibly still staged).
@@ -32,11 +36,12 @@ struct NGramOptions: ParsableArguments {
         let dataset = try PreparedDataset(directory: directory)
         let report = try NGramStoreBuilder.build(
             dataset: dataset, maxN: ngram, output: directory.appendingPathComponent(StoreSchema.fileName),
-            memoryLimit: memoryLimit << 20,
+            memoryLimit: memoryLimit << 20, threads: ngramThreads,
             progress: { progress.update("n-grams: \($0) of \(dataset.sentenceCount) sentences") })
-        let rate = Double(report.occurrences) / max(report.countingSeconds + report.writingSeconds, 1e-9)
-        progress.finish(String(format: "n-grams 1…%d: %d occurrences, %d distinct, %.1f M occurrences/s",
-                               ngram, report.occurrences, report.distinct.values.reduce(0, +), rate / 1e6))
+        let rate = Double(report.occurrences) / max(report.seconds, 1e-9)
+        progress.finish(String(format: "n-grams 1…%d: %d occurrences, %d distinct, %.2f s (count %.2f + write %.2f) on %d threads, %.1f M occurrences/s, %d spills",
+                               ngram, report.occurrences, report.distinct.values.reduce(0, +), report.seconds,
+                               report.countingSeconds, report.writingSeconds, report.threads, rate / 1e6, report.spills))
     }
 }
 

@@ -74,6 +74,7 @@ struct Train: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)  // keep stdout lines in order with the progress on stderr
         let dataset = try DatasetLocator.open(data)
         let store = try NGramStore(dataset: dataset)
+        store.evaluationThreads = min(2, threads)  // a --threads 1 run stays on one core while evaluating too
         guard resume || ngram <= store.maxN else {
             throw ValidationError("--ngram \(ngram) exceeds the store's order \(store.maxN); rebuild with `ttur-text prepare ngrams --data \(dataset.directory.path) --ngram \(ngram)`")
         }

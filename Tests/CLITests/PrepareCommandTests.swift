@@ -49,6 +49,38 @@ final class PrepareCommandTests: XCTestCase {
         XCTAssertTrue(result.standardOutput.contains("× 32 graphemes"), result.standardOutput)
     }
 
+    func testStoreOfTheOlderFormatAsksForARebuildAndPrepareNGramsRebuildsIt() throws {
+        let out = work.appendingPathComponent("bundled")
+        let prepared = try TTURTextExecutable.run(
+            ["prepare", "corpus", "--out", out.path, "--ngram", "3", "--vocab-dir", ""],
+            currentDirectory: SharedData.repositoryRoot)
+        XCTAssertEqual(prepared.status, 0, prepared.standardError)
+        let samples = work.appendingPathComponent("samples.txt")
+        try Data("The cat sat .\nA dog barked .\n".utf8).write(to: samples)
+        let evaluate = ["eval", "jsd", "--data", out.path, "--samples", samples.path, "--ngram", "3", "--json"]
+        let first = try TTURTextExecutable.run(evaluate)
+        XCTAssertEqual(first.status, 0, first.standardError)
+
+        let store = out.appendingPathComponent("ngrams.sqlite").path
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [store, "UPDATE meta SET value = 'ttur-text ngrams 1' WHERE key = 'format'"]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        let old = try TTURTextExecutable.run(evaluate)
+        XCTAssertNotEqual(old.status, 0)
+        XCTAssertTrue(old.standardError.contains("rebuild it with `ttur-text prepare ngrams --data"), old.standardError)
+        XCTAssertTrue(old.standardOutput.isEmpty, old.standardOutput)
+
+        // Rebuilt on one thread under the smallest memory limit: the same scores.
+        let rebuilt = try TTURTextExecutable.run(["prepare", "ngrams", "--data", out.path, "--ngram", "3",
+                                                  "--memory-limit", "16", "--ngram-threads", "1"])
+        XCTAssertEqual(rebuilt.status, 0, rebuilt.standardError)
+        let again = try TTURTextExecutable.run(evaluate)
+        XCTAssertEqual(again.status, 0, again.standardError)
+        XCTAssertEqual(again.standardOutput, first.standardOutput)
+    }
+
     func testBadInputIsOneLineAndNonZero() throws {
         let result = try TTURTextExecutable.run(["prepare", "corpus", work.appendingPathComponent("missing").path,
                                                  "--out", work.appendingPathComponent("o").path])

@@ -24,7 +24,8 @@ final class JSDTests: XCTestCase {
     }
 
     private func dataset(_ lines: [String], in corpus: TemporaryCorpus, unit: UnitKind = .codepoint,
-                         length: Int = 12, maxN: Int = 6, memoryLimit: Int = 1 << 30) throws -> PreparedDataset {
+                         length: Int = 12, maxN: Int = 6, memoryLimit: Int = 1 << 30,
+                         threads: Int? = nil) throws -> PreparedDataset {
         try corpus.addShard(1, lines: lines)
         var options = PreparationOptions()
         options.unit = unit
@@ -35,7 +36,7 @@ final class JSDTests: XCTestCase {
             finishing: { staging in
                 try NGramStoreBuilder.build(dataset: try PreparedDataset(directory: staging), maxN: maxN,
                                             output: staging.appendingPathComponent(StoreSchema.fileName),
-                                            memoryLimit: memoryLimit)
+                                            memoryLimit: memoryLimit, threads: threads)
             })
     }
 
@@ -52,6 +53,12 @@ final class JSDTests: XCTestCase {
         let scores = try store.jsd(samples: samples, maxN: 6)
         for n in 1...6 {
             XCTAssertEqual(scores[n]!, naiveJSD(real, samples, n: n), accuracy: 1e-12, "n = \(n)")
+        }
+        // One thread and two (the two highest orders on their own, unpruned) agree exactly.
+        for threads in [1, 2] {
+            store.evaluationThreads = threads
+            XCTAssertEqual(try store.jsd(samples: samples, maxN: 6), scores)
+            XCTAssertEqual(try store.jsd(samples: samples, maxN: 4), scores.filter { $0.key <= 4 })
         }
     }
 
@@ -76,6 +83,38 @@ final class JSDTests: XCTestCase {
         }
         let samples = ["line 12 of 3", "line 99", "zzz"].map { probe.encode(line: $0) }
         XCTAssertEqual(try a.jsd(samples: samples), try b.jsd(samples: samples))
+    }
+
+    func testThreadCountsAndSpillsGiveTheSameStore() throws {
+        // Words, so that the vocabulary passes 256 units and the keys' high bytes differ too.
+        let lines = (0..<9000).map { "w\($0 * 7919 % 10007) \($0 % 13) x\($0 % 701) w\($0 % 3001) ÿ" }
+        var dumps: [String] = []
+        for (threads, limit) in [(1, 1 << 30), (2, 1 << 30), (3, 1 << 30), (2, 1), (1, 1)] {
+            let corpus = try TemporaryCorpus()
+            let data = try dataset(lines, in: corpus, unit: .word, length: 8, maxN: 7, memoryLimit: limit, threads: threads)
+            XCTAssertGreaterThan(data.vocabulary.count, 256)
+            _ = try NGramStore(dataset: data)
+            let path = data.directory.appendingPathComponent(StoreSchema.fileName).path
+            dumps.append(try TemporaryCorpus.output("/usr/bin/sqlite3", [path,
+                "SELECT n, block, entries, hex(keys), hex(counts) FROM ngram_blocks ORDER BY n, block; SELECT * FROM totals"]))
+        }
+        for dump in dumps.dropFirst() { XCTAssertEqual(dump, dumps[0]) }
+    }
+
+    func testBlocksHoldSortedBigEndianKeysAndCounts() throws {
+        let corpus = try TemporaryCorpus()
+        let data = try dataset(["abab", "ba"], in: corpus, length: 4, maxN: 2)
+        let path = data.directory.appendingPathComponent(StoreSchema.fileName).path
+        let a = Int(data.encode(line: "a")[0]), b = Int(data.encode(line: "b")[0]), pad = Int(data.encode(line: "")[0])
+        // Bigrams: ab ×2, ba ×2, a` ×1, `` ×1 (padding "`").
+        var expected: [(key: Int, count: Int)] = [(a << 16 | b, 2), (b << 16 | a, 2), (a << 16 | pad, 1), (pad << 16 | pad, 1)]
+        expected.sort { $0.key < $1.key }
+        let keys = expected.map { String(format: "%08X", $0.key) }.joined()
+        let counts = expected.map { String(format: "%016X", $0.count) }.joined()
+        let row = try TemporaryCorpus.output("/usr/bin/sqlite3", [path, "SELECT block, entries, hex(keys), hex(counts) FROM ngram_blocks WHERE n = 2"])
+        XCTAssertEqual(row.trimmingCharacters(in: .whitespacesAndNewlines), "0|4|\(keys)|\(counts)")
+        let meta = try TemporaryCorpus.output("/usr/bin/sqlite3", [path, "SELECT value FROM meta WHERE key = 'format'"])
+        XCTAssertEqual(meta.trimmingCharacters(in: .whitespacesAndNewlines), StoreSchema.format)
     }
 
     func testParityWithThePythonReference() throws {

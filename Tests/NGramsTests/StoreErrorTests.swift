@@ -73,6 +73,49 @@ final class StoreErrorTests: XCTestCase {
         XCTAssertNoThrow(try NGramStore(dataset: data))
     }
 
+    /// Runs SQL on a store with the sqlite3 shell.
+    private func sqlite(_ path: String, _ sql: String) throws {
+        _ = try TemporaryCorpus.output("/usr/bin/sqlite3", [path, sql])
+    }
+
+    func testStoreOfTheOlderRowPerNGramFormat() throws {
+        let corpus = try TemporaryCorpus()
+        let data = try build(["abc", "abd"], in: corpus, name: "a")
+        let path = data.directory.appendingPathComponent(StoreSchema.fileName).path
+        try FileManager.default.removeItem(atPath: path)
+        // What format 1 wrote: one ngrams row per n-gram.
+        try sqlite(path, """
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE totals (n INTEGER PRIMARY KEY, occurrences INTEGER NOT NULL, distinct_ngrams INTEGER NOT NULL);
+            CREATE TABLE ngrams (n INTEGER NOT NULL, key BLOB NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (n, key)) WITHOUT ROWID;
+            INSERT INTO meta VALUES ('format', 'ttur-text ngrams 1'), ('max_n', '1'), ('vocab_sha256', '\(data.vocabulary.fingerprint)');
+            INSERT INTO totals VALUES (1, 20, 1);
+            INSERT INTO ngrams VALUES (1, x'0001', 20);
+            """)
+        expectError("rebuild it with `ttur-text prepare ngrams --data") { try NGramStore(dataset: data) }
+        expectError("ttur-text ngrams 1") { try NGramStore(dataset: data) }
+    }
+
+    func testCorruptBlocks() throws {
+        let cases = [
+            "UPDATE ngram_blocks SET entries = entries + 1 WHERE n = 2",   // sizes disagree
+            "UPDATE ngram_blocks SET block = 1 WHERE n = 3",               // a block missing
+            "UPDATE ngram_blocks SET counts = zeroblob(length(counts)) WHERE n = 1",  // zero counts
+            "UPDATE ngram_blocks SET keys = substr(keys, 3, 2) || substr(keys, 1, 2) || substr(keys, 5) WHERE n = 1",  // out of order
+            "UPDATE ngram_blocks SET n = 7 WHERE n = 4",                   // an order the store lacks
+            "UPDATE totals SET occurrences = occurrences + 1 WHERE n = 2", // totals disagree
+        ]
+        for sql in cases {
+            let corpus = try TemporaryCorpus()
+            let data = try build(["abc", "abd", "bca"], in: corpus, name: "a")
+            try sqlite(data.directory.appendingPathComponent(StoreSchema.fileName).path, sql)
+            XCTAssertThrowsError(try NGramStore(dataset: data), sql) { error in
+                XCTAssertTrue(error is NGramError, "\(sql): \(error)")
+                XCTAssertTrue("\(error)".contains("corrupt") || "\(error)".contains("inconsistent"), "\(sql): \(error)")
+            }
+        }
+    }
+
     func testSampleIDsOutsideTheVocabulary() throws {
         let corpus = try TemporaryCorpus()
         let data = try build(["abc", "abd"], in: corpus, name: "a")
