@@ -140,9 +140,10 @@ public struct TorchCheckpoint {
         let archive: Archive
         do {
             try ZipPreflight.check(url)
-            // From memory: ZIPFoundation's file-backed archive leaks the C path it opens on
-            // Linux (found by LeakSanitizer under `make fuzz-libfuzzer`).
-            archive = try Archive(data: try FileBytes.mapped(url), accessMode: .read)
+            // File-backed: ZIPFoundation's in-memory archive traps on a corrupt directory the
+            // preflight lets through (found by libFuzzer). The file-backed one leaks the C path
+            // it opens (Foundation's fileSystemRepresentation, a few dozen bytes per file).
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw FIDError("corrupt zip container: \(error)")
         }
