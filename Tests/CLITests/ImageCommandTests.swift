@@ -81,6 +81,29 @@ final class ImageCommandTests: XCTestCase {
         XCTAssertEqual(sampled.height, 2 * 18 + 2)
     }
 
+    /// `--fid-weights`: FID on pytorch-fid's Inception-v3 (here the randomly initialised
+    /// network of the FID fixtures, in the same file format as the released weights), logged
+    /// under its own key.
+    func testInceptionFeaturesAreLoggedApart() throws {
+        let weights = try SharedData.require("fixtures/fid/inception_random.pth")
+        let run = directory.url.appendingPathComponent("inception")
+        let result = try TTURTextExecutable.run(["image", "train", "--run", run.path, "--iterations", "2",
+                                                 "--fid-weights", weights.path, "--threads", "2"]
+                                                + common(["--fid-samples", "8", "--fid-real", "12", "--fid-every", "2"]),
+                                                environment: cacheEnvironment)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardOutput.contains("FID features: pytorch-fid Inception-v3"), result.standardOutput)
+        let lines = try String(contentsOf: run.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n")
+        for line in lines {
+            let fid = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["fid"] as? [String: Double])
+            XCTAssertEqual(Array(fid.keys), ["inception"], "never mixed with the classifier's")
+            XCTAssertTrue(fid["inception"]!.isFinite)
+        }
+        let cached = try FileManager.default.contentsOfDirectory(
+            atPath: directory.url.appendingPathComponent("cache/ttur-text/fid-statistics").path)
+        XCTAssertEqual(cached.filter { $0.hasPrefix("real-inception-") && $0.hasSuffix(".npz") }.count, 1, "\(cached)")
+    }
+
     func testKilledImageTrainingResumesToTheSameParameters() throws {
         let straight = directory.url.appendingPathComponent("straight")
         XCTAssertEqual(try TTURTextExecutable.run(["image", "train", "--run", straight.path, "--iterations", "10",
