@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "FID",
             dependencies: [
-                "CBLAS", "ImageData", "Tensors",
+                "CBLAS", "CZlibShim", "ImageData", "Tensors",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -9,10 +9,8 @@ run_one() {
     local target=$1
     mkdir -p "$root/corpus/$target" "$root/crashes/$target"
     local status=0 leaks=1
-    # ZIPFoundation's file-backed archive leaks the C path it opens (Foundation's
-    # fileSystemRepresentation: a few dozen bytes per file, not ttur-text's allocation), so
-    # leak detection is off for the zip readers; their memory is still bounded by -rss_limit_mb.
-    case " ${FUZZ_NO_LEAK_TARGETS:-pth npz} " in *" $target "*) leaks=0 ;; esac
+    # FUZZ_NO_LEAK_TARGETS: targets to run without leak detection (none by default).
+    case " ${FUZZ_NO_LEAK_TARGETS:-} " in *" $target "*) leaks=0 ;; esac
     ASAN_OPTIONS=detect_leaks=$leaks TTUR_FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=$leaks \
         -print_final_stats=1 -artifact_prefix="$root/crashes/$target/" \
         "$root/corpus/$target" "$root/seeds/$target" > "$root/$target.log" 2>&1 || status=$?

@@ -10,4 +10,9 @@
 static inline int ttur_inflate_init_gzip(z_stream *stream) {
     return inflateInit2(stream, 16 + MAX_WBITS);
 }
+
+/// inflateInit2 for raw deflate data (zip members: window bits −MAX_WBITS, no header).
+static inline int ttur_inflate_init_raw(z_stream *stream) {
+    return inflateInit2(stream, -MAX_WBITS);
+}
 #endif

@@ -137,36 +137,22 @@ public struct TorchCheckpoint {
     // MARK: containers
 
     private static func readZip(_ url: URL) throws -> ([String], [String: SafeTensorsEntry]) {
-        let archive: Archive
-        do {
-            try ZipPreflight.check(url)
-            // File-backed: ZIPFoundation's in-memory archive traps on a corrupt directory the
-            // preflight lets through (found by libFuzzer). The file-backed one leaks the C path
-            // it opens (Foundation's fileSystemRepresentation, a few dozen bytes per file).
-            archive = try Archive(url: url, accessMode: .read)
-        } catch {
-            throw FIDError("corrupt zip container: \(error)")
+        let container: ZipContainer
+        do { container = try ZipContainer(url) } catch let error as FIDError {
+            throw FIDError("corrupt zip container: \(error.message)")
         }
-        // One pass over the central directory (archive[path] would rescan it per storage).
-        var entries: [String: Entry] = [:]
-        for entry in archive { entries[entry.path] = entry }
+        var entries: [String: ZipContainer.Entry] = [:]
+        for entry in container.entries { entries[entry.path] = entry }
         guard let pickleEntry = entries.values.first(where: { $0.path.hasSuffix("data.pkl") && $0.path.split(separator: "/").count == 2 }) else {
             throw FIDError("zip container without ARCHIVE/data.pkl")
         }
         let prefix = String(pickleEntry.path.dropLast("data.pkl".count))
         // Storages skip the CRC pass (the weights' SHA-256 covers them where it matters);
         // the pickle keeps it.
-        // The sizes in a zip header are the file's word, not the truth: reserve no more than
-        // the container itself could hold (a corrupt header once asked for petabytes).
-        let containerSize = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        func read(_ entry: Entry, checkCRC: Bool = false) throws -> Data {
-            var data = Data(capacity: Int(min(entry.uncompressedSize, UInt64(max(containerSize, 0)))))
-            do {
-                _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: !checkCRC) { data.append($0) }
-            } catch {
-                throw FIDError("cannot read \(entry.path) from the zip container: \(error)")
+        func read(_ entry: ZipContainer.Entry, checkCRC: Bool = false) throws -> Data {
+            do { return try container.data(of: entry, checkCRC: checkCRC) } catch let error as FIDError {
+                throw FIDError("cannot read \(entry.path) from the zip container: \(error.message)")
             }
-            return data
         }
         if let order = entries[prefix + "byteorder"], String(decoding: try read(order), as: UTF8.self) != "little" {
             throw FIDError("big-endian checkpoints are not supported")

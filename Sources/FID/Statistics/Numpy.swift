@@ -188,26 +188,16 @@ public enum NumpyArchive {
     /// Reads every array of an .npz (stored or deflated entries).
     /// - throws: `FIDError` naming the file for a corrupt zip or a bad member.
     public static func read(_ url: URL) throws -> [String: NumpyArray] {
-        let archive: Archive
-        do {
-            try ZipPreflight.check(url)
-            // File-backed: ZIPFoundation's in-memory archive traps on a corrupt directory the
-            // preflight lets through (found by libFuzzer). The file-backed one leaks the C path
-            // it opens (Foundation's fileSystemRepresentation, a few dozen bytes per file).
-            archive = try Archive(url: url, accessMode: .read)
-        } catch {
-            throw FIDError(file: url.path, "not a readable .npz (zip) archive: \(error)")
+        let container: ZipContainer
+        do { container = try ZipContainer(url) } catch let error as FIDError {
+            throw FIDError(file: url.path, "not a readable .npz (zip) archive: \(error.message)")
         }
         var arrays: [String: NumpyArray] = [:]
-        for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
-            var data = Data()
+        for entry in container.entries where entry.path.hasSuffix(".npy") {
             do {
-                _ = try archive.extract(entry, bufferSize: 1 << 20) { data.append($0) }
-                arrays[String(entry.path.dropLast(4))] = try NumpyArray(npy: data)
+                arrays[String(entry.path.dropLast(4))] = try NumpyArray(npy: try container.data(of: entry))
             } catch let error as FIDError {
                 throw FIDError(file: "\(url.path)[\(entry.path)]", offset: error.offset, error.message)
-            } catch {
-                throw FIDError(file: url.path, "cannot read member \(entry.path): \(error)")
             }
         }
         return arrays
