@@ -9,15 +9,7 @@ import TrainingRuns
 public enum ImageCheckpoint {
     public static let formatName = "ttur-text image-gan checkpoint 1"
 
-    public struct Progress: Equatable, Sendable {
-        public var iteration: Int
-        /// Training wall-clock seconds so far, evaluation excluded.
-        public var elapsedSeconds: Double
-        public init(iteration: Int, elapsedSeconds: Double) {
-            self.iteration = iteration
-            self.elapsedSeconds = elapsedSeconds
-        }
-    }
+    public typealias Progress = RunProgress
 
     /// - throws: `SafeTensorsError` when the file cannot be written.
     public static func save(_ state: DCGANState, configuration: ImageTrainingConfiguration, progress: Progress,

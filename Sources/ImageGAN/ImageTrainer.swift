@@ -35,12 +35,6 @@ public struct ImageTrainingProgress: Sendable {
     public var latestFID: Double?
 }
 
-/// Why training stopped.
-public enum ImageTrainingOutcome: Equatable, Sendable {
-    case finished(iteration: Int)
-    case interrupted(iteration: Int, signal: Int32)
-}
-
 /// The DCGAN training loop of the paper's image experiments: per iteration one
 /// discriminator step on a real batch and a generated one, then one generator step; FID,
 /// an image grid, the log and checkpoints on their intervals.
@@ -110,7 +104,7 @@ public final class ImageGANTrainer {
     /// Trains until the iteration or time budget is reached or a stop is requested.
     /// - throws: `TrainingError` on non-finite losses (the last good checkpoint is kept),
     ///   and I/O errors from logs, grids and checkpoints.
-    public func train(report: (ImageTrainingProgress) -> Void = { _ in }) throws -> ImageTrainingOutcome {
+    public func train(report: (ImageTrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome {
         Engine.setThreads(configuration.threads)
         if progress.iteration == 0 && (try? Data(contentsOf: run.log))?.isEmpty != false {
             try evaluate(losses: nil)

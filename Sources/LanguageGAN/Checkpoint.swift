@@ -9,16 +9,7 @@ import TrainingRuns
 public enum Checkpoint {
     public static let formatName = "ttur-text language-gan checkpoint 1"
 
-    /// What a checkpoint restores besides the parameters.
-    public struct Progress: Equatable, Sendable {
-        public var iteration: Int
-        /// Training wall-clock seconds so far, evaluation excluded.
-        public var elapsedSeconds: Double
-        public init(iteration: Int, elapsedSeconds: Double) {
-            self.iteration = iteration
-            self.elapsedSeconds = elapsedSeconds
-        }
-    }
+    public typealias Progress = RunProgress
 
     /// Writes `state` to `url` atomically (temporary file, then rename).
     /// - throws: `SafeTensorsError` when the file cannot be written.

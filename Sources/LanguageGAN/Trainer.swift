@@ -36,12 +36,6 @@ public struct TrainingProgress: Sendable {
     public var budgetSeconds: Double?
 }
 
-/// Why training stopped.
-public enum TrainingOutcome: Equatable, Sendable {
-    case finished(iteration: Int)
-    case interrupted(iteration: Int, signal: Int32)
-}
-
 /// The training loop of the paper's language experiment: a generator step (from the second
 /// iteration on), then the critic steps, each on a fresh batch of real sentences and fresh
 /// noise; evaluation, logging and checkpoints on their intervals.
