@@ -7,6 +7,11 @@ import Foundation
 /// A mutable Python list or dict: pickles build them after memoising them.
 final class PickleList { var items: [PickleValue] = [] }
 final class PickleDict { var items: [(key: PickleValue, value: PickleValue)] = [] }
+/// The containers one reader made (see `PickleReader.releaseContainers`).
+final class PickleContainers {
+    var lists: [PickleList] = []
+    var dicts: [PickleDict] = []
+}
 
 /// A value on the pickle machine's stack.
 indirect enum PickleValue {
@@ -59,11 +64,44 @@ struct PickleReader {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    /// Every list and dict this reader made. A pickle can put a container inside itself
+    /// (through the memo), a reference cycle ARC never frees (found by LeakSanitizer):
+    /// `releaseContainers()` empties them all once the caller is done with the value.
+    private let containers = PickleContainers()
 
     init(bytes: [UInt8], start: Int = 0, hooks: PickleHooks) {
         self.bytes = bytes
         self.position = start
         self.hooks = hooks
+    }
+
+    /// Empties every list and dict this reader made, breaking any cycle among them. Call it
+    /// when the loaded values are no longer needed (`defer { reader.releaseContainers() }`).
+    func releaseContainers() {
+        for list in containers.lists { list.items = [] }
+        for dict in containers.dicts { dict.items = [] }
+        containers.lists = []
+        containers.dicts = []
+    }
+
+    private func newList(_ items: [PickleValue] = []) -> PickleValue {
+        let list = PickleList()
+        list.items = items
+        containers.lists.append(list)
+        return .list(list)
+    }
+
+    private func newDict() -> PickleDict {
+        let dict = PickleDict()
+        containers.dicts.append(dict)
+        return dict
+    }
+
+    /// Registers a container a hook made (an OrderedDict), so `releaseContainers` covers it.
+    private func adopt(_ value: PickleValue) -> PickleValue {
+        if case let .list(list) = value { containers.lists.append(list) }
+        if case let .dict(dict) = value { containers.dicts.append(dict) }
+        return value
     }
 
     private func fail(_ message: String, at offset: Int? = nil) -> FIDError {
@@ -141,8 +179,8 @@ struct PickleReader {
                 guard stack.count == 1, marks.isEmpty else { throw fail("STOP with \(stack.count) values on the stack") }
                 return stack[0]
             case 0x28: marks.append(stack.count)                     // MARK
-            case 0x7D: stack.append(.dict(PickleDict()))             // EMPTY_DICT
-            case 0x5D: stack.append(.list(PickleList()))             // EMPTY_LIST
+            case 0x7D: stack.append(.dict(newDict()))                // EMPTY_DICT
+            case 0x5D: stack.append(newList())                       // EMPTY_LIST
             case 0x29: stack.append(.tuple([]))                      // EMPTY_TUPLE
             case 0x74: stack.append(.tuple(try popToMark()))         // TUPLE
             case 0x85: stack.append(.tuple([try pop()]))             // TUPLE1
@@ -152,9 +190,9 @@ struct PickleReader {
             case 0x87:                                               // TUPLE3
                 let c = try pop(), b = try pop(), a = try pop()
                 stack.append(.tuple([a, b, c]))
-            case 0x6C: stack.append(.list({ let l = PickleList(); l.items = $0; return l }(try popToMark())))  // LIST
+            case 0x6C: stack.append(newList(try popToMark()))        // LIST
             case 0x64:                                               // DICT
-                let dict = PickleDict()
+                let dict = newDict()
                 let items = try popToMark()
                 try setItems(.dict(dict), items[...])
                 stack.append(.dict(dict))
@@ -227,7 +265,7 @@ struct PickleReader {
                     throw fail("\(opcode == 0x52 ? "REDUCE" : "NEWOBJ") of a \(callable.typeName)", at: opcodeOffset)
                 }
                 do {
-                    stack.append(try hooks.call(module, name, values))
+                    stack.append(adopt(try hooks.call(module, name, values)))
                 } catch let error as FIDError where error.offset == nil {
                     throw FIDError(offset: opcodeOffset, error.message)
                 }

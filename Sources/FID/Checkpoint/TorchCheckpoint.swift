@@ -165,6 +165,7 @@ public struct TorchCheckpoint {
             },
             call: rebuild)
         var reader = PickleReader(bytes: Array(try read(pickleEntry, checkCRC: true)), hooks: hooks)
+        defer { reader.releaseContainers() }
         let root = try reader.load()
         for (key, storage) in storages where storage.view == nil {
             guard let entry = entries[prefix + "data/" + key] else {
@@ -184,6 +185,7 @@ public struct TorchCheckpoint {
             persistentLoad: { _ in throw FIDError("unexpected persistent id in a legacy header") },
             call: { module, name, _ in throw FIDError("unexpected object \(module).\(name) in a legacy header") })
         var reader = PickleReader(bytes: bytes, hooks: plain)
+        defer { reader.releaseContainers() }
         guard case let .bigInt(magic) = try reader.load(), magic == legacyMagic else {
             throw FIDError("not a torch.save file: the legacy magic number is missing")
         }
@@ -201,8 +203,10 @@ public struct TorchCheckpoint {
         var objectReader = PickleReader(bytes: bytes, start: reader.position, hooks: PickleHooks(
             persistentLoad: { identifier in .opaque(try storageFromPersistentID(identifier, storages: &storages)) },
             call: rebuild))
+        defer { objectReader.releaseContainers() }
         let root = try objectReader.load()
         var keysReader = PickleReader(bytes: bytes, start: objectReader.position, hooks: plain)
+        defer { keysReader.releaseContainers() }
         guard case let .list(keyList) = try keysReader.load() else { throw FIDError("legacy storage key list missing") }
         var position = keysReader.position
         for item in keyList.items {
