@@ -50,5 +50,11 @@ final class NumpyTests: XCTestCase {
         var object = good
         object.replaceSubrange(21 ..< 24, with: Array("|O8".utf8))
         XCTAssertThrowsError(try NumpyArray(npy: object))
+        // A shape whose byte count overflows Int (found by libFuzzer): an error, not a trap.
+        let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3999999999999999999), }"
+        let padded = header + String(repeating: " ", count: (64 - (10 + header.count + 1) % 64) % 64) + "\n"
+        let huge = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(padded.count & 0xFF), UInt8(padded.count >> 8)])
+            + Data(padded.utf8) + Data(count: 16)
+        XCTAssertThrowsError(try NumpyArray(npy: huge)) { XCTAssertTrue("\($0)".contains("impossible .npy shape"), "\($0)") }
     }
 }

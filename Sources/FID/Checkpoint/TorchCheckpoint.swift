@@ -56,12 +56,25 @@ final class TorchTensorReference {
     /// The elements in row-major order, copied out of the (possibly strided) storage.
     func materialise() throws -> SafeTensorsEntry {
         let width = storage.dtype.byteCount
-        let count = shape.reduce(1, *)
         guard shape.count == strides.count, shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }), offset >= 0 else {
             throw FIDError("tensor view of storage \(storage.key): bad size \(shape) / stride \(strides) / offset \(offset)")
         }
+        // Sizes and strides come from the pickle: any product or sum that overflows is an
+        // error, never a wrapped index (this module is built -Ounchecked).
+        func checked(_ value: (Int, Bool)) throws -> Int {
+            guard !value.1 else {
+                throw FIDError("tensor view of storage \(storage.key): size \(shape) / stride \(strides) overflows")
+            }
+            return value.0
+        }
+        var count = 1
+        for extent in shape { count = try checked(count.multipliedReportingOverflow(by: extent)) }
+        _ = try checked(count.multipliedReportingOverflow(by: width))
         if count == 0 { return SafeTensorsEntry(dtype: storage.dtype, shape: shape, data: Data()) }
-        let last = offset + zip(shape, strides).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
+        var last = offset
+        for (extent, step) in zip(shape, strides) {
+            last = try checked(last.addingReportingOverflow(try checked((extent - 1).multipliedReportingOverflow(by: step))))
+        }
         guard last < storage.count else {
             throw FIDError("tensor view of storage \(storage.key) reaches element \(last) of \(storage.count)")
         }

@@ -98,7 +98,9 @@ public struct NumpyArray: Equatable {
             }
         let width: Int
         if descr.hasPrefix("<U") {
-            guard let characters = Int(descr.dropFirst(2)) else { throw FIDError("bad .npy dtype \(descr)") }
+            guard let characters = Int(descr.dropFirst(2)), (0...(1 << 30)).contains(characters) else {
+                throw FIDError("bad .npy dtype \(descr)")
+            }
             width = 4 * characters
         } else if let dtype = Self.numericDescrs[descr.replacingOccurrences(of: "=", with: "<")] {
             width = dtype.byteCount
@@ -106,7 +108,14 @@ public struct NumpyArray: Equatable {
             throw FIDError(offset: headerStart, "unsupported .npy dtype \(descr) (object arrays need pickle; big-endian is not supported)")
         }
         let dataStart = headerStart + headerLength
-        let byteCount = shape.reduce(1, *) * width
+        // The header's shape is the file's word: a product that overflows is an error, not a
+        // trap (found by libFuzzer).
+        var byteCount = width
+        for extent in shape {
+            let (product, overflow) = byteCount.multipliedReportingOverflow(by: extent)
+            guard !overflow else { throw FIDError(offset: headerStart, "impossible .npy shape \(shape) for \(descr)") }
+            byteCount = product
+        }
         guard bytes.count - dataStart >= byteCount else {
             throw FIDError(offset: dataStart, "truncated .npy data: \(byteCount) bytes for \(descr) \(shape), \(bytes.count - dataStart) present")
         }
