@@ -26,11 +26,6 @@ public struct ImageGANError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-func sha256Hex(of url: URL) throws -> String {
-    let data = try Data(contentsOf: url, options: .mappedIfSafe)
-    return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-}
-
 /// The feature classifier's file: its weights (PyTorch layout) and, in the metadata, its shape,
 /// the data it was trained on and its test accuracy.
 public enum FeatureClassifierFile {
@@ -50,10 +45,19 @@ public enum FeatureClassifierFile {
         try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: url)
     }
 
+    /// The classifier, the file's metadata, and the SHA-256 of its bytes (read once).
     /// - throws: `ImageGANError` naming the file for anything unreadable or mismatched.
-    public static func load(_ url: URL) throws -> (classifier: FeatureClassifier, metadata: [String: String]) {
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(contentsOf: url) } catch {
+    public static func load(_ url: URL) throws
+        -> (classifier: FeatureClassifier, metadata: [String: String], sha256: String) {
+        let file: SafeTensorsFile, digest: String
+        do {
+            let bytes: Data
+            do { bytes = try FileBytes.mapped(url) } catch {
+                throw SafeTensorsError(file: url.path, "cannot read: \(error.localizedDescription)")
+            }
+            digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            file = try SafeTensorsFile(data: bytes, name: url.path)
+        } catch {
             throw ImageGANError("\(url.path): not a readable feature-classifier file (\(error))")
         }
         guard file.metadata["format"] == formatName,
@@ -70,7 +74,7 @@ public enum FeatureClassifierFile {
         do { try classifier.load(torchState: state) } catch {
             throw ImageGANError("\(url.path): \(error)")
         }
-        return (classifier, file.metadata)
+        return (classifier, file.metadata, digest)
     }
 }
 
@@ -82,9 +86,8 @@ public struct ClassifierFeatureNetwork: FIDFeatureNetwork {
     public var dimensions: Int { classifier.shape.featureCount }
 
     public init(weights url: URL) throws {
-        let (classifier, metadata) = try FeatureClassifierFile.load(url)
+        let (classifier, metadata, digest) = try FeatureClassifierFile.load(url)
         self.classifier = classifier
-        let digest = try sha256Hex(of: url)
         identity = "classifier trained on \(metadata["dataset"] ?? "?") (\(url.lastPathComponent), sha256 \(digest.prefix(12)))"
     }
 
@@ -114,7 +117,8 @@ public struct InceptionFeatureNetwork: FIDFeatureNetwork {
         do { network = try FIDInceptionV3(weights: url) } catch {
             throw ImageGANError("\(url.path): cannot load Inception weights: \(error)")
         }
-        identity = "pytorch-fid Inception-v3 (\(url.lastPathComponent), sha256 \(try sha256Hex(of: url).prefix(12)))"
+        // init(weights:) hashed the file while reading it.
+        identity = "pytorch-fid Inception-v3 (\(url.lastPathComponent), sha256 \((network.weightsSHA256 ?? "?").prefix(12)))"
     }
 
     public func features(_ images: [Float], count: Int, size: Int, channels: Int) -> [Float] {

@@ -208,7 +208,7 @@ final class ImageTrainingTests: XCTestCase {
         let directory = try TemporaryDirectory()
         let url = directory.url.appendingPathComponent("c.safetensors")
         try FeatureClassifierFile.save(classifier, dataset: "synthetic", testAccuracy: accuracy, to: url)
-        let (loaded, metadata) = try FeatureClassifierFile.load(url)
+        let (loaded, metadata, _) = try FeatureClassifierFile.load(url)
         XCTAssertEqual(loaded.torchState().mapValues(\.values), classifier.torchState().mapValues(\.values))
         XCTAssertEqual(metadata["dataset"], "synthetic")
     }
