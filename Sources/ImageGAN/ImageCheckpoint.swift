@@ -17,28 +17,17 @@ public enum ImageCheckpoint {
         var tensors = ModelCheckpoint.entries(of: state.generator, optimizer: state.generatorOptimizer, role: "generator")
         tensors.merge(ModelCheckpoint.entries(of: state.discriminator, optimizer: state.discriminatorOptimizer,
                                               role: "discriminator")) { a, _ in a }
-        let metadata: [String: String] = [
-            "format": formatName,
-            "iteration": String(progress.iteration),
-            "elapsed_seconds": String(progress.elapsedSeconds),
-            "adam_step_generator": String(state.generatorOptimizer.step),
-            "adam_step_discriminator": String(state.discriminatorOptimizer.step),
-            "random_state": state.random.serialized.map(String.init).joined(separator: ","),
-            "config": String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self),
-        ]
+        var metadata = ModelCheckpoint.runMetadata(format: formatName, progress: progress, random: state.random)
+        metadata["adam_step_generator"] = String(state.generatorOptimizer.step)
+        metadata["adam_step_discriminator"] = String(state.discriminatorOptimizer.step)
+        metadata["config"] = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
         try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: url)
     }
 
     /// Builds the training state from a checkpoint.
     /// - throws: `CheckpointError` for a truncated or foreign file, a missing tensor or a wrong shape.
     public static func load(_ url: URL) throws -> (DCGANState, ImageTrainingConfiguration, Progress) {
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(contentsOf: url) } catch {
-            throw CheckpointError(file: url.path, "is not a readable safetensors file (\(error))")
-        }
-        guard file.metadata["format"] == formatName else {
-            throw CheckpointError(file: url.path, "is not a ttur-text image-GAN checkpoint")
-        }
+        let file = try ModelCheckpoint.open(url, format: formatName, kind: "image-GAN")
         guard let text = file.metadata["config"],
               let configuration = try? JSONDecoder().decode(ImageTrainingConfiguration.self, from: Data(text.utf8)),
               configuration.model.isValid, configuration.batch > 1 else {
@@ -49,15 +38,8 @@ public enum ImageCheckpoint {
                                     stepKey: "adam_step_generator", from: file, path: url.path)
         try ModelCheckpoint.restore(state.discriminator, optimizer: state.discriminatorOptimizer, role: "discriminator",
                                     stepKey: "adam_step_discriminator", from: file, path: url.path)
-        guard let words = file.metadata["random_state"]?.split(separator: ",").compactMap({ UInt64($0) }),
-              let random = RandomSource(serialized: words) else {
-            throw CheckpointError(file: url.path, "lacks a valid random_state")
-        }
+        let (progress, random) = try ModelCheckpoint.runState(of: file, path: url.path)
         state.random = random
-        guard let iteration = file.metadata["iteration"].flatMap(Int.init), iteration >= 0,
-              let elapsed = file.metadata["elapsed_seconds"].flatMap(Double.init), elapsed.isFinite else {
-            throw CheckpointError(file: url.path, "lacks iteration or elapsed_seconds")
-        }
-        return (state, configuration, Progress(iteration: iteration, elapsedSeconds: elapsed))
+        return (state, configuration, progress)
     }
 }

@@ -18,16 +18,10 @@ public enum Checkpoint {
         var tensors = ModelCheckpoint.entries(of: state.generator, optimizer: state.generatorOptimizer,
                                               role: "generator")
         tensors.merge(ModelCheckpoint.entries(of: state.critic, optimizer: state.criticOptimizer, role: "critic")) { a, _ in a }
-        let configurationJSON = try JSONEncoder().encode(configuration)
-        let metadata: [String: String] = [
-            "format": formatName,
-            "iteration": String(progress.iteration),
-            "elapsed_seconds": String(progress.elapsedSeconds),
-            "adam_step_generator": String(state.generatorOptimizer.step),
-            "adam_step_critic": String(state.criticOptimizer.step),
-            "random_state": state.random.serialized.map(String.init).joined(separator: ","),
-            "config": String(decoding: configurationJSON, as: UTF8.self),
-        ]
+        var metadata = ModelCheckpoint.runMetadata(format: formatName, progress: progress, random: state.random)
+        metadata["adam_step_generator"] = String(state.generatorOptimizer.step)
+        metadata["adam_step_critic"] = String(state.criticOptimizer.step)
+        metadata["config"] = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
         try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: url)
     }
 
@@ -55,26 +49,12 @@ public enum Checkpoint {
                                     stepKey: "adam_step_generator", from: file, path: url.path)
         try ModelCheckpoint.restore(state.critic, optimizer: state.criticOptimizer, role: "critic",
                                     stepKey: "adam_step_critic", from: file, path: url.path)
-        guard let words = file.metadata["random_state"]?.split(separator: ",").compactMap({ UInt64($0) }),
-              let random = RandomSource(serialized: words) else {
-            throw CheckpointError(file: url.path, "lacks a valid random_state")
-        }
+        let (progress, random) = try ModelCheckpoint.runState(of: file, path: url.path)
         state.random = random
-        guard let iteration = file.metadata["iteration"].flatMap(Int.init),
-              let elapsed = file.metadata["elapsed_seconds"].flatMap(Double.init) else {
-            throw CheckpointError(file: url.path, "lacks iteration or elapsed_seconds")
-        }
-        return (state, configuration, Progress(iteration: iteration, elapsedSeconds: elapsed))
+        return (state, configuration, progress)
     }
 
     private static func open(_ url: URL) throws -> SafeTensorsFile {
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(contentsOf: url) } catch {
-            throw CheckpointError(file: url.path, "is not a readable safetensors file (\(error))")
-        }
-        guard file.metadata["format"] == formatName else {
-            throw CheckpointError(file: url.path, "is not a ttur-text language-GAN checkpoint")
-        }
-        return file
+        try ModelCheckpoint.open(url, format: formatName, kind: "language-GAN")
     }
 }

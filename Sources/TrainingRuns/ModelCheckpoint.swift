@@ -72,3 +72,41 @@ public enum ModelCheckpoint {
         }
     }
 }
+
+extension ModelCheckpoint {
+    /// Opens a checkpoint and checks its `format` metadata.
+    /// - Parameter kind: names the expected checkpoint in the error ("language-GAN", …).
+    /// - throws: `CheckpointError` for an unreadable file or another format.
+    public static func open(_ url: URL, format: String, kind: String) throws -> SafeTensorsFile {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: url) } catch {
+            throw CheckpointError(file: url.path, "is not a readable safetensors file (\(error))")
+        }
+        guard file.metadata["format"] == format else {
+            throw CheckpointError(file: url.path, "is not a ttur-text \(kind) checkpoint")
+        }
+        return file
+    }
+
+    /// The metadata every trainer's checkpoint carries: format, progress and random state.
+    public static func runMetadata(format: String, progress: RunProgress, random: RandomSource) -> [String: String] {
+        ["format": format,
+         "iteration": String(progress.iteration),
+         "elapsed_seconds": String(progress.elapsedSeconds),
+         "random_state": random.serialized.map(String.init).joined(separator: ",")]
+    }
+
+    /// Reads back what `runMetadata` wrote.
+    /// - throws: `CheckpointError` for a missing or invalid random state, iteration or time.
+    public static func runState(of file: SafeTensorsFile, path: String) throws -> (RunProgress, RandomSource) {
+        guard let words = file.metadata["random_state"]?.split(separator: ",").compactMap({ UInt64($0) }),
+              let random = RandomSource(serialized: words) else {
+            throw CheckpointError(file: path, "lacks a valid random_state")
+        }
+        guard let iteration = file.metadata["iteration"].flatMap(Int.init), iteration >= 0,
+              let elapsed = file.metadata["elapsed_seconds"].flatMap(Double.init), elapsed.isFinite else {
+            throw CheckpointError(file: path, "lacks iteration or elapsed_seconds")
+        }
+        return (RunProgress(iteration: iteration, elapsedSeconds: elapsed), random)
+    }
+}
