@@ -111,7 +111,7 @@ public final class ImageGANTrainer {
         }
         var latestFID: Double?
         var lastLosses: (DCGANState.DiscriminatorStep, Double)?
-        var recentStart = DispatchTime.now().uptimeNanoseconds, recentIterations = 0
+        var rate = IterationRate()
         let budget = configuration.minutes.map { $0 * 60 }
 
         while true {
@@ -136,13 +136,9 @@ public final class ImageGANTrainer {
             if progress.iteration % configuration.fidEvery == 0 { latestFID = try evaluate(losses: lastLosses) }
             if progress.iteration % configuration.checkpointEvery == 0 { try saveCheckpoint() }
 
-            recentIterations += 1
-            let now = DispatchTime.now().uptimeNanoseconds
-            let rate = Double(recentIterations) / max(Double(now - recentStart) / 1e9, 1e-9)
-            if now - recentStart > 10_000_000_000 { recentStart = now; recentIterations = 0 }
             report(ImageTrainingProgress(iteration: progress.iteration, targetIterations: configuration.iterations,
                                          seconds: progress.elapsedSeconds, budgetSeconds: budget,
-                                         iterationsPerSecond: rate, discriminatorLoss: discriminatorStep.loss,
+                                         iterationsPerSecond: rate.tick(), discriminatorLoss: discriminatorStep.loss,
                                          generatorLoss: generatorLoss, latestFID: latestFID))
         }
         try finish(losses: lastLosses)

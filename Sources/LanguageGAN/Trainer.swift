@@ -105,7 +105,7 @@ public final class LanguageGANTrainer {
         }
         var latestJSD: [String: Double] = [:]
         var lastLosses: (critic: WGANGP.CriticStep, gen: Double?)?
-        var recentStart = DispatchTime.now().uptimeNanoseconds, recentIterations = 0
+        var rate = IterationRate()
         let budget = configuration.minutes.map { $0 * 60 }
 
         while true {
@@ -133,12 +133,8 @@ public final class LanguageGANTrainer {
             }
             if progress.iteration % configuration.checkpointEvery == 0 { try saveCheckpoint() }
 
-            recentIterations += 1
-            let now = DispatchTime.now().uptimeNanoseconds
-            let rate = Double(recentIterations) / max(Double(now - recentStart) / 1e9, 1e-9)
-            if now - recentStart > 10_000_000_000 { recentStart = now; recentIterations = 0 }
             report(TrainingProgress(iteration: progress.iteration, targetIterations: configuration.iterations,
-                                    seconds: progress.elapsedSeconds, iterationsPerSecond: rate,
+                                    seconds: progress.elapsedSeconds, iterationsPerSecond: rate.tick(),
                                     criticLoss: criticStep.loss, genLoss: genLoss, latestJSD: latestJSD,
                                     budgetSeconds: budget))
         }
