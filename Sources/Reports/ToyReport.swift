@@ -100,7 +100,12 @@ public enum ToyReport {
     }
 
     public static func html(_ options: Options = Options()) -> String {
-        let results = results(options)
+        html(results(options), options)
+    }
+
+    /// The page for results already computed (the ensemble runs take seconds; `report toy`
+    /// prints the same results it draws).
+    public static func html(_ results: [Result], _ options: Options) -> String {
         let colors = RunReport.palette
         var body = "<h1>TTUR on the saddle-point toy problem</h1>\n"
         body += """

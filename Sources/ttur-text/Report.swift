@@ -69,12 +69,13 @@ struct ReportToy: ParsableCommand {
         options.noise = noise
         options.ensembleSeeds = ensembleSeeds
         let output = URL(fileURLWithPath: out)
+        let results = ToyReport.results(options)
         do {
-            try ToyReport.html(options).write(to: output, atomically: true, encoding: .utf8)
+            try ToyReport.html(results, options).write(to: output, atomically: true, encoding: .utf8)
         } catch {
             throw ReportError("\(output.path): cannot write: \(error.localizedDescription)")
         }
-        for result in ToyReport.results(options) { print(ToyReport.summary(result, options)) }
+        for result in results { print(ToyReport.summary(result, options)) }
         print("wrote \(output.path)")
     }
 }
