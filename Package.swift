@@ -17,7 +17,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
@@ -28,24 +27,29 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CZlibShim", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "CICUShim",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
         ),
 
+        // What every module shares: the one located error, file bytes, the seeded random
+        // source, atomic writes, SHA-256.
+        .target(name: "Basics", dependencies: ["CCrypto"]),
+
         // The engine.
-        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Tensors", dependencies: ["Basics", "CBLAS"], swiftSettings: numericSettings),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: numericSettings),
 
         // Corpus preparation and the n-gram statistics (issues 4 and 5).
         .target(
             name: "Corpus",
-            dependencies: ["CZstd", "CICUShim", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Basics", "CZstd", "CICUShim"]
         ),
         .target(
             name: "NGrams",
             dependencies: [
-                "Corpus",
+                "Basics", "Corpus",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
@@ -62,7 +66,7 @@ let package = Package(
         // The image GAN: DCGAN under TTUR, FID during training, the feature classifier (issue 8).
         .target(
             name: "ImageGAN",
-            dependencies: ["Tensors", "Layers", "TrainingRuns", "ImageData", "FID", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Tensors", "Layers", "TrainingRuns", "ImageData", "FID"],
             // The feature classifier trained on Fashion-MNIST (`image features`), so FID works offline.
             resources: [.copy("Resources/fashion-mnist-classifier.safetensors")],
             swiftSettings: numericSettings
@@ -74,7 +78,7 @@ let package = Package(
 
         // Image datasets: PNG/JPEG decoding and encoding, gzip, IDX (MNIST, Fashion-MNIST),
         // CIFAR-10 binary batches, image folders; training batches and sample grids.
-        .target(name: "ImageData", dependencies: ["CZlibShim", "CPNG", "CJPEG"]),
+        .target(name: "ImageData", dependencies: ["Basics", "CZlibShim", "CPNG", "CJPEG"]),
 
         // FID: Inception-v3 feature network, torch checkpoints, statistics, Fréchet distance.
         .target(
@@ -82,7 +86,6 @@ let package = Package(
             dependencies: [
                 "CBLAS", "CZlibShim", "ImageData", "Tensors",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The Inception kernels' loops are unusably slow unoptimised: -O in debug builds too.
             swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"], .when(configuration: .debug))]

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// How a corpus is turned into a prepared dataset. The defaults are the anchor's.
@@ -44,14 +45,14 @@ public enum CorpusPreparation {
     /// let shards = try ShardDiscovery.shards(in: corpus, split: .train)
     /// let dataset = try CorpusPreparation.prepare(shards: shards, name: "sample", output: out)
     /// ```
-    /// - throws: ``CorpusError`` naming the file (and byte offset or line) that is wrong,
+    /// - throws: ``LocatedError`` naming the file (and byte offset or line) that is wrong,
     ///   or whatever `finishing` throws.
     @discardableResult
     public static func prepare(shards: [URL], name: String, output: URL,
                                options: PreparationOptions = PreparationOptions(),
                                progress: ((PreparationProgress) -> Void)? = nil,
                                finishing: ((URL) throws -> Void)? = nil) throws -> PreparedDataset {
-        guard !shards.isEmpty else { throw CorpusError(path: output.path, "no shards to prepare") }
+        guard !shards.isEmpty else { throw LocatedError(file: output.path, "no shards to prepare") }
         let staged = try StagedDirectory(destination: output)
         do {
             try write(shards: shards, name: name, into: staged.staging, options: options, progress: progress)

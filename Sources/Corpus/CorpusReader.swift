@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Reads shards into provisional-id sentences and unit counts: the streaming half of
@@ -29,7 +30,7 @@ final class CorpusReader {
         for shard in shards {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: shard.path),
                   let size = attributes[.size] as? Int else {
-                throw CorpusError(path: shard.path, "no such file")
+                throw LocatedError(file: shard.path, "no such file")
             }
             total += size
         }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Cuts a stream of text chunks into lines (`\n` or `\r\n` terminated; a last line without
@@ -19,7 +20,7 @@ struct LineSplitter {
 
     /// Calls `body` with each complete line of `chunk`; returns false from `body` to stop.
     /// Returns false when stopped.
-    /// - throws: ``CorpusError`` for a line longer than `maxLineBytes`, or what `body` throws.
+    /// - throws: ``LocatedError`` for a line longer than `maxLineBytes`, or what `body` throws.
     mutating func feed(_ chunk: UnsafeRawBufferPointer,
                        _ body: (UnsafeBufferPointer<UInt8>) throws -> Bool) throws -> Bool {
         guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
@@ -62,7 +63,7 @@ struct LineSplitter {
 
     private func checkLength(_ count: Int) throws {
         if count > maxLineBytes {
-            throw CorpusError(path: path, byteOffset: lineStart, line: lineNumber,
+            throw LocatedError(file: path, offset: lineStart, line: lineNumber,
                               "line longer than the limit of \(maxLineBytes) bytes (is this a text corpus?)")
         }
     }

@@ -1,3 +1,4 @@
+import Basics
 /// `manifest.json` of a prepared dataset: what it holds and how it was made.
 public struct Manifest: Codable, Sendable, Equatable {
     /// One source shard as read.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 #if _endian(big)
@@ -32,39 +33,39 @@ public final class PreparedDataset: @unchecked Sendable {
     private let mappedBytes: Int
 
     /// Opens a prepared dataset.
-    /// - throws: ``CorpusError`` naming the file that is missing or inconsistent.
+    /// - throws: ``LocatedError`` naming the file that is missing or inconsistent.
     public init(directory: URL) throws {
         self.directory = directory
         let manifestURL = directory.appendingPathComponent(Self.manifestName)
         guard let manifestData = FileManager.default.contents(atPath: manifestURL.path) else {
-            throw CorpusError(path: manifestURL.path, "missing: not a prepared dataset (run `ttur-text prepare corpus`)")
+            throw LocatedError(file: manifestURL.path, "missing: not a prepared dataset (run `ttur-text prepare corpus`)")
         }
         do {
             manifest = try JSONDecoder().decode(Manifest.self, from: manifestData)
         } catch {
-            throw CorpusError(path: manifestURL.path, "not a dataset manifest: \(error)")
+            throw LocatedError(file: manifestURL.path, "not a dataset manifest: \(error)")
         }
         guard manifest.format == Manifest.currentFormat else {
-            throw CorpusError(path: manifestURL.path, "format \"\(manifest.format)\", expected \"\(Manifest.currentFormat)\"")
+            throw LocatedError(file: manifestURL.path, "format \"\(manifest.format)\", expected \"\(Manifest.currentFormat)\"")
         }
         let vocabularyURL = directory.appendingPathComponent(Self.vocabularyName)
         guard let tsv = try? String(contentsOf: vocabularyURL, encoding: .utf8) else {
-            throw CorpusError(path: vocabularyURL.path, "missing or not UTF-8")
+            throw LocatedError(file: vocabularyURL.path, "missing or not UTF-8")
         }
         vocabulary = try Vocabulary(tsv: tsv, unit: manifest.unit, path: vocabularyURL.path)
         guard vocabulary.count == manifest.vocabSize, vocabulary.fingerprint == manifest.vocabSHA256 else {
-            throw CorpusError(path: vocabularyURL.path, "does not match the manifest's vocab_size/vocab_sha256")
+            throw LocatedError(file: vocabularyURL.path, "does not match the manifest's vocab_size/vocab_sha256")
         }
 
         let tokensURL = directory.appendingPathComponent(Self.tokensName)
         let expected = manifest.sentences * manifest.seqLen * MemoryLayout<TokenID>.size
         let fd = open(tokensURL.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CorpusError(path: tokensURL.path, "cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw LocatedError(file: tokensURL.path, "cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var status = stat()
         fstat(fd, &status)
         guard Int(status.st_size) == expected else {
-            throw CorpusError(path: tokensURL.path,
+            throw LocatedError(file: tokensURL.path,
                               "has \(status.st_size) bytes, the manifest says \(manifest.sentences) × \(manifest.seqLen) × 2 = \(expected)")
         }
         mappedBytes = expected
@@ -73,12 +74,12 @@ public final class PreparedDataset: @unchecked Sendable {
         } else {
             let address = mmap(nil, expected, PROT_READ, MAP_PRIVATE, fd, 0)
             guard let address, address != MAP_FAILED else {
-                throw CorpusError(path: tokensURL.path, "cannot memory-map: \(String(cString: strerror(errno)))")
+                throw LocatedError(file: tokensURL.path, "cannot memory-map: \(String(cString: strerror(errno)))")
             }
             mapping = address
         }
         if let bad = firstOutOfRangeID() {
-            throw CorpusError(path: tokensURL.path, byteOffset: bad * 2, "token id outside the \(vocabulary.count)-unit vocabulary")
+            throw LocatedError(file: tokensURL.path, offset: bad * 2, "token id outside the \(vocabulary.count)-unit vocabulary")
         }
     }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Which part of the One Billion Word benchmark to read.
@@ -30,14 +31,14 @@ public enum ShardDiscovery {
     /// ```swift
     /// let shards = try ShardDiscovery.shards(in: URL(fileURLWithPath: "Corpora/wordnet-examples"), split: .train)
     /// ```
-    /// - throws: ``CorpusError`` when the directory is missing or holds no shards, or a
+    /// - throws: ``LocatedError`` when the directory is missing or holds no shards, or a
     ///   shard is present both plain and as `.zst`.
     public static func shards(in directory: URL, split: CorpusSplit) throws -> [URL] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
-            throw CorpusError(path: directory.path, "no such directory")
+            throw LocatedError(file: directory.path, "no such directory")
         }
-        guard isDirectory.boolValue else { throw CorpusError(path: directory.path, "not a directory") }
+        guard isDirectory.boolValue else { throw LocatedError(file: directory.path, "not a directory") }
         let folder = directory.appendingPathComponent(split.directoryName)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let pattern = try! NSRegularExpression(pattern: split.shardPattern)
@@ -46,11 +47,11 @@ public enum ShardDiscovery {
         }.sorted()
         guard !shards.isEmpty else {
             let example = split == .train ? "news.en-00001-of-00100[.zst]" : "news.en.heldout-00000-of-00050[.zst]"
-            throw CorpusError(path: directory.path, "no shards: expected \(split.directoryName)/\(example)")
+            throw LocatedError(file: directory.path, "no shards: expected \(split.directoryName)/\(example)")
         }
         let stems = shards.map { $0.hasSuffix(".zst") ? String($0.dropLast(4)) : $0 }
         if let twice = Dictionary(grouping: stems, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
-            throw CorpusError(path: folder.appendingPathComponent(twice).path,
+            throw LocatedError(file: folder.appendingPathComponent(twice).path,
                               "shard present both plain and as .zst: keep one")
         }
         return shards.map { folder.appendingPathComponent($0) }

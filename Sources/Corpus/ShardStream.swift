@@ -1,5 +1,5 @@
 import CZstd
-import Crypto
+import Basics
 import Foundation
 
 /// Reads one shard, plain or zstd, as a stream of decompressed chunks, hashing the file's
@@ -30,7 +30,7 @@ final class ShardStream {
     init(path: String) throws {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw CorpusError(path: path, "cannot open: \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw LocatedError(file: path, "cannot open: \(String(cString: strerror(errno)))") }
         isZstd = path.hasSuffix(".zst")
         if isZstd {
             dctx = ZSTD_createDCtx()
@@ -57,12 +57,12 @@ final class ShardStream {
     }
 
     /// The next chunk of text, or nil at the end. The buffer is valid until the next call.
-    /// - throws: ``CorpusError`` for an empty shard, a file named `.zst` that is not zstd,
+    /// - throws: ``LocatedError`` for an empty shard, a file named `.zst` that is not zstd,
     ///   a corrupt frame or one the file ends inside, naming the byte offset.
     func next() throws -> UnsafeRawBufferPointer? {
         let chunk = isZstd ? try nextDecompressed() : try nextPlain()
         if let chunk { textBytes += chunk.count }
-        if chunk == nil && textBytes == 0 { throw CorpusError(path: path, "empty shard: no text in it") }
+        if chunk == nil && textBytes == 0 { throw LocatedError(file: path, "empty shard: no text in it") }
         return chunk
     }
 
@@ -82,7 +82,7 @@ final class ShardStream {
             let (inBefore, outBefore) = (inBuffer.pos, out.pos)
             let result = ZSTD_decompressStream(dctx, &out, &inBuffer)
             if ZSTD_isError(result) != 0 {
-                throw CorpusError(path: path, byteOffset: chunkStart + inBuffer.pos,
+                throw LocatedError(file: path, offset: chunkStart + inBuffer.pos,
                                   "corrupt zstd data (\(String(cString: ZSTD_getErrorName(result))))")
             }
             // With no input and nothing flushed, the result only hints at the next frame's header.
@@ -90,9 +90,9 @@ final class ShardStream {
             if out.pos == out.size { return UnsafeRawBufferPointer(start: output, count: out.pos) }
             if exhausted {
                 if out.pos > 0 { return UnsafeRawBufferPointer(start: output, count: out.pos) }
-                if fileBytesRead == 0 { throw CorpusError(path: path, "empty shard: the file has no bytes") }
+                if fileBytesRead == 0 { throw LocatedError(file: path, "empty shard: the file has no bytes") }
                 if frameOpen {
-                    throw CorpusError(path: path, byteOffset: fileBytesRead,
+                    throw LocatedError(file: path, offset: fileBytesRead,
                                       "truncated zstd frame: the file ends inside a frame")
                 }
                 return nil
@@ -102,12 +102,12 @@ final class ShardStream {
 
     private func checkMagic() throws {
         guard inBuffer.size >= 4 else {
-            throw CorpusError(path: path, byteOffset: 0, "not a zstd file: too short for a frame header")
+            throw LocatedError(file: path, offset: 0, "not a zstd file: too short for a frame header")
         }
         let magic = UnsafeRawPointer(input).loadUnaligned(as: UInt32.self).littleEndian
         let skippable = magic & 0xFFFF_FFF0 == 0x184D_2A50
         if magic != 0xFD2F_B528 && !skippable {
-            throw CorpusError(path: path, byteOffset: 0, "not a zstd file: no zstd magic number")
+            throw LocatedError(file: path, offset: 0, "not a zstd file: no zstd magic number")
         }
     }
 
@@ -116,7 +116,7 @@ final class ShardStream {
         var n: Int
         repeat { n = read(fd, input, Self.chunkSize) } while n < 0 && errno == EINTR
         if n < 0 {
-            throw CorpusError(path: path, byteOffset: fileBytesRead, "read failed: \(String(cString: strerror(errno)))")
+            throw LocatedError(file: path, offset: fileBytesRead, "read failed: \(String(cString: strerror(errno)))")
         }
         if n == 0 { endOfFile = true }
         hasher.update(bufferPointer: UnsafeRawBufferPointer(start: input, count: n))
@@ -128,7 +128,7 @@ final class ShardStream {
 /// Whole-shard checks outside a preparation run (the fuzz targets use this).
 public enum ShardCheck {
     /// Reads the shard at `path` to its end and returns its decompressed size.
-    /// - throws: ``CorpusError`` exactly as a preparation run would meet it.
+    /// - throws: ``LocatedError`` exactly as a preparation run would meet it.
     public static func decompressedSize(ofShard path: String) throws -> Int {
         let stream = try ShardStream(path: path)
         var total = 0

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A directory written under a temporary sibling name and renamed into place only when
@@ -7,7 +8,7 @@ struct StagedDirectory {
     let staging: URL
 
     /// Creates the staging sibling (and the destination's parent, if missing).
-    /// - throws: ``CorpusError`` when the destination exists but is not a prepared dataset
+    /// - throws: ``LocatedError`` when the destination exists but is not a prepared dataset
     ///   (it is never replaced then) or the parent is not writable.
     init(destination: URL) throws {
         self.destination = destination.standardizedFileURL
@@ -20,12 +21,12 @@ struct StagedDirectory {
             try? FileManager.default.removeItem(at: staging)
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
         } catch {
-            throw CorpusError(path: parent.path, "cannot create the output directory here: \(Self.reason(error))")
+            throw LocatedError(file: parent.path, "cannot create the output directory here: \(Self.reason(error))")
         }
         // An unwritable directory can still be created by root; prove we can write into it.
         if access(staging.path, W_OK) != 0 {
             discard()
-            throw CorpusError(path: parent.path, "output directory is not writable")
+            throw LocatedError(file: parent.path, "output directory is not writable")
         }
     }
 
@@ -39,14 +40,14 @@ struct StagedDirectory {
                 .appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
             try? fm.removeItem(at: aside)
             guard rename(destination.path, aside.path) == 0 else {
-                throw CorpusError(path: destination.path, "cannot move the old dataset aside: \(String(cString: strerror(errno)))")
+                throw LocatedError(file: destination.path, "cannot move the old dataset aside: \(String(cString: strerror(errno)))")
             }
             old = aside
         }
         guard rename(staging.path, destination.path) == 0 else {
             let reason = String(cString: strerror(errno))
             if let old { _ = rename(old.path, destination.path) }
-            throw CorpusError(path: destination.path, "cannot rename the finished output into place: \(reason)")
+            throw LocatedError(file: destination.path, "cannot rename the finished output into place: \(reason)")
         }
         if let old { try? fm.removeItem(at: old) }
     }
@@ -78,7 +79,7 @@ struct StagedDirectory {
         let isDataset = isDirectory.boolValue
             && FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.json").path)
         if !isDataset {
-            throw CorpusError(path: url.path, "exists and is not a prepared dataset: not replacing it")
+            throw LocatedError(file: url.path, "exists and is not a prepared dataset: not replacing it")
         }
     }
 
@@ -96,6 +97,6 @@ func writeAtomically(_ data: Data, to url: URL) throws {
     do {
         try data.write(to: url, options: .atomic)
     } catch {
-        throw CorpusError(path: url.path, "cannot write: \(StagedDirectory.reason(error))")
+        throw LocatedError(file: url.path, "cannot write: \(StagedDirectory.reason(error))")
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Gives each distinct unit a provisional id in order of first appearance, and collects one
@@ -130,31 +131,5 @@ final class TokenRows {
         free(narrow)
         narrow = nil
         wide = w
-    }
-}
-
-/// SplitMix64 (Steele, Lea & Flood, 2014): a small, well-mixed, seedable generator, so a
-/// seed gives the same shuffle on every platform.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<bound, without modulo bias (Lemire, 2019).
-    public mutating func next(below bound: Int) -> Int {
-        let b = UInt64(bound)
-        var product = next().multipliedFullWidth(by: b)
-        if product.low < b {
-            let threshold = (0 &- b) % b
-            while product.low < threshold { product = next().multipliedFullWidth(by: b) }
-        }
-        return Int(product.high)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import CICUShim
 
 /// Receives the units of a line, each in its canonical form: a unit that is one ASCII
@@ -28,7 +29,7 @@ final class UnitSegmenter {
             iterator = ttur_break_open(kind == .word ? Int32(TTUR_BREAK_WORD.rawValue)
                                                       : Int32(TTUR_BREAK_CHARACTER.rawValue), &error)
             if iterator == nil {
-                throw CorpusError(path: "ICU", "cannot open a break iterator: \(String(cString: ttur_icu_error_name(error)))")
+                throw LocatedError(file: "ICU", "cannot open a break iterator: \(String(cString: ttur_icu_error_name(error)))")
             }
         }
     }

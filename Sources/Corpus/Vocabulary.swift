@@ -1,4 +1,4 @@
-import Crypto
+import Basics
 import Foundation
 
 /// The units a dataset knows, by id: `unk` at id 0, then the most frequent units of the corpus.
@@ -78,7 +78,7 @@ public struct Vocabulary: Sendable, Equatable {
     }
 
     /// Encodes many lines, reusing one segmenter.
-    /// - throws: ``CorpusError`` when ICU cannot open a break iterator.
+    /// - throws: ``LocatedError`` when ICU cannot open a break iterator.
     public func encode(lines: [String], length: Int) throws -> [[TokenID]] {
         var encoder = try LineEncoder(vocabulary: self)
         return lines.map { encoder.encode(line: $0, length: length) }
@@ -148,7 +148,7 @@ extension Vocabulary {
     }
 
     /// Parses `vocab.tsv`.
-    /// - throws: ``CorpusError`` naming the line that does not parse.
+    /// - throws: ``LocatedError`` naming the line that does not parse.
     public init(tsv: String, unit: UnitKind, path: String) throws {
         var units: [String] = []
         var counts: [Int] = []
@@ -156,13 +156,13 @@ extension Vocabulary {
             if index == 0 || line.isEmpty { continue }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 3, let id = Int(fields[0]), id == units.count, let count = Int(fields[2]) else {
-                throw CorpusError(path: path, line: index + 1, "expected `id<TAB>unit<TAB>count` with ids in order")
+                throw LocatedError(file: path, line: index + 1, "expected `id<TAB>unit<TAB>count` with ids in order")
             }
             units.append(Self.unescape(fields[1]))
             counts.append(count)
         }
         guard !units.isEmpty, units.count <= 65_536 else {
-            throw CorpusError(path: path, "a vocabulary needs between 1 and 65,536 ids, found \(units.count)")
+            throw LocatedError(file: path, "a vocabulary needs between 1 and 65,536 ids, found \(units.count)")
         }
         self.init(unit: unit, units: units, counts: counts)
     }

@@ -1,3 +1,4 @@
+import Basics
 import CZlibShim
 import Foundation
 
@@ -14,7 +15,7 @@ final class ByteStream {
 
     init(_ url: URL) throws {
         name = url.path
-        let data = try readFile(url)
+        let data = try FileBytes.read(url)
         if data.starts(with: [0x1F, 0x8B]) {
             gzip = try GzipInflater(url)
             plainLength = nil
@@ -69,7 +70,7 @@ final class GzipInflater {
         do {
             handle = try FileHandle(forReadingFrom: url)
         } catch {
-            throw ImageDataError(file: url.path, "cannot read: \(error.localizedDescription)")
+            throw LocatedError(file: url.path, "cannot read: \(error.localizedDescription)")
         }
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -78,7 +79,7 @@ final class GzipInflater {
             stream.deallocate()
             input.deallocate()
             try? handle.close()
-            throw ImageDataError(file: url.path, "zlib could not start inflating")
+            throw LocatedError(file: url.path, "zlib could not start inflating")
         }
     }
 
@@ -90,7 +91,7 @@ final class GzipInflater {
     }
 
     /// Appends up to `count` decompressed bytes to `out`; fewer only at the end of the data.
-    /// - throws: `ImageDataError` naming the file for corrupt or truncated gzip data.
+    /// - throws: `LocatedError` naming the file for corrupt or truncated gzip data.
     func read(_ count: Int, into out: inout [UInt8]) throws {
         var remaining = count
         var buffer = [UInt8](repeating: 0, count: min(count, Self.chunk))
@@ -117,14 +118,14 @@ final class GzipInflater {
                     inflateReset(stream)
                 }
             case Z_BUF_ERROR where inputEnded && stream.pointee.avail_in == 0:
-                throw ImageDataError(file: name, "truncated gzip data: the file ends inside the compressed stream")
+                throw LocatedError(file: name, "truncated gzip data: the file ends inside the compressed stream")
             case Z_BUF_ERROR:
                 continue
             case Z_MEM_ERROR:
-                throw ImageDataError(file: name, "out of memory while inflating gzip data")
+                throw LocatedError(file: name, "out of memory while inflating gzip data")
             default:
                 let message = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-                throw ImageDataError(file: name, "corrupt gzip data: \(message)")
+                throw LocatedError(file: name, "corrupt gzip data: \(message)")
             }
         }
     }
@@ -134,7 +135,7 @@ final class GzipInflater {
         do {
             data = try handle.read(upToCount: Self.chunk) ?? Data()
         } catch {
-            throw ImageDataError(file: name, "cannot read: \(error.localizedDescription)")
+            throw LocatedError(file: name, "cannot read: \(error.localizedDescription)")
         }
         if data.isEmpty { inputEnded = true }
         data.copyBytes(to: input, count: data.count)

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The CIFAR-10 binary release (`cifar-10-binary.tar.gz`, unpacked): `data_batch_1.bin` …
@@ -18,7 +19,7 @@ public enum CIFAR10 {
     }
 
     /// One split as a dataset, HWC with 3 channels.
-    /// - throws: `ImageDataError` naming the file: missing, not whole records, a label ≥ 10.
+    /// - throws: `LocatedError` naming the file: missing, not whole records, a label ≥ 10.
     public static func load(directory: URL, split: DatasetSplit) throws -> ImageDataset {
         try load(files: files(in: directory, split: split), name: "cifar10:\(directory.path) (\(split))")
     }
@@ -27,9 +28,9 @@ public enum CIFAR10 {
     public static func load(files: [URL], name: String) throws -> ImageDataset {
         // Every size is checked before anything is allocated; the files are memory-mapped.
         let batches = try files.map { url -> Data in
-            let data = try readFile(url)
+            let data = try FileBytes.read(url)
             guard !data.isEmpty, data.count % recordSize == 0 else {
-                throw ImageDataError(file: url.path, "size mismatch: \(data.count) bytes is not a whole number of \(recordSize)-byte records (a label byte and 3×32×32 pixels)")
+                throw LocatedError(file: url.path, "size mismatch: \(data.count) bytes is not a whole number of \(recordSize)-byte records (a label byte and 3×32×32 pixels)")
             }
             return data
         }
@@ -62,7 +63,7 @@ public enum CIFAR10 {
                 }
             }
             if let record = badRecord {
-                throw ImageDataError(file: url.path, offset: record * recordSize,
+                throw LocatedError(file: url.path, offset: record * recordSize,
                                      "label \(data[data.startIndex + record * recordSize]) of record \(record) is not a CIFAR-10 class (0…9)")
             }
             done += records

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Which part of a dataset: the training images or the held-out test images.
@@ -33,7 +34,7 @@ public enum DatasetSpec: Equatable, CustomStringConvertible {
     public static let fashionMNISTClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
-    /// - throws: `ImageDataError` for an unknown kind or a kind missing its path.
+    /// - throws: `LocatedError` for an unknown kind or a kind missing its path.
     public init(parsing text: String) throws {
         let (kind, argument): (Substring, Substring?) = {
             guard let colon = text.firstIndex(of: ":") else { return (Substring(text), nil) }
@@ -41,7 +42,7 @@ public enum DatasetSpec: Equatable, CustomStringConvertible {
         }()
         func path(_ what: String) throws -> String {
             guard let argument, !argument.isEmpty else {
-                throw ImageDataError("dataset '\(text)': \(kind) needs \(what) after the colon (\(kind):\(what))")
+                throw LocatedError("dataset '\(text)': \(kind) needs \(what) after the colon (\(kind):\(what))")
             }
             return String(argument)
         }
@@ -61,7 +62,7 @@ public enum DatasetSpec: Equatable, CustomStringConvertible {
         case "folder":
             self = .folder(directory: try path("DIR"))
         default:
-            throw ImageDataError("unknown dataset kind '\(kind)' in '\(text)': expected \(Self.syntax)")
+            throw LocatedError("unknown dataset kind '\(kind)' in '\(text)': expected \(Self.syntax)")
         }
     }
 
@@ -80,14 +81,14 @@ public enum DatasetSpec: Equatable, CustomStringConvertible {
     /// `folder:` are one set of images, returned for either split. `imageSize` is the side
     /// folder images are resized and cropped to; the other kinds keep their own size
     /// (28×28×1, 32×32×3), which `ImageDataset.batch` pads or crops.
-    /// - throws: `ImageDataError` naming the file that is missing or bad.
+    /// - throws: `LocatedError` naming the file that is missing or bad.
     public func load(split: DatasetSplit = .train, imageSize: Int = 64) throws -> ImageDataset {
         switch self {
         case let .fashionMNIST(directory):
             let stem = split == .train ? "train" : "t10k"
             let base = URL(fileURLWithPath: directory)
             if !FileManager.default.fileExists(atPath: directory) && directory == Self.debianFashionMNIST {
-                throw ImageDataError(file: directory, "no such folder: install Debian's dataset-fashion-mnist (make deps) or name another dataset")
+                throw LocatedError(file: directory, "no such folder: install Debian's dataset-fashion-mnist (make deps) or name another dataset")
             }
             func file(_ kind: String) -> URL {
                 // Debian ships the .gz files; an unpacked copy is read as well.

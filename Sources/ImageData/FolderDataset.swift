@@ -1,12 +1,13 @@
+import Basics
 import Foundation
 
 extension ImageFolder {
     /// Every PNG/JPEG image below `directory` (subfolders included, in byte order of their
     /// relative paths), each with its shorter side resized to `size` and center-cropped to
     /// `size × size` RGB: area averaging when shrinking, bilinear when enlarging. No labels.
-    /// - throws: `ImageDataError` for a missing or empty folder, or naming an undecodable image.
+    /// - throws: `LocatedError` for a missing or empty folder, or naming an undecodable image.
     public static func loadDataset(_ directory: URL, size: Int) throws -> ImageDataset {
-        guard size > 0 else { throw ImageDataError(file: directory.path, "the image size must be positive, not \(size)") }
+        guard size > 0 else { throw LocatedError(file: directory.path, "the image size must be positive, not \(size)") }
         let folder = try ImageFolder(directory, recursive: true)
         let plane = size * size * 3
         var pixels = [UInt8](repeating: 0, count: folder.count * plane)

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The IDX format of MNIST and Fashion-MNIST (plain or gzip-compressed): a big-endian magic
@@ -13,7 +14,7 @@ public enum IDX {
     public static let labelsMagic: UInt32 = 0x0000_0801
 
     /// Images `[count, height, width]` of an IDX file, row-major.
-    /// - throws: `ImageDataError` naming the file: missing, bad magic, zero sizes, truncated,
+    /// - throws: `LocatedError` naming the file: missing, bad magic, zero sizes, truncated,
     ///   longer than its header says, corrupt gzip.
     public static func readImages(_ url: URL) throws -> (count: Int, height: Int, width: Int, pixels: [UInt8]) {
         let (dims, pixels) = try read(url, magic: imagesMagic, what: "images")
@@ -21,13 +22,13 @@ public enum IDX {
     }
 
     /// The labels of an IDX file.
-    /// - throws: `ImageDataError` as `readImages` does.
+    /// - throws: `LocatedError` as `readImages` does.
     public static func readLabels(_ url: URL) throws -> [UInt8] {
         try read(url, magic: labelsMagic, what: "labels").bytes
     }
 
     /// A dataset of IDX images and, optionally, their labels (each below `classCount`).
-    /// - throws: `ImageDataError` for a bad file, a label count unlike the image count, or a
+    /// - throws: `LocatedError` for a bad file, a label count unlike the image count, or a
     ///   label of `classCount` or more.
     public static func load(images: URL, labels: URL? = nil, name: String? = nil,
                             classCount: Int = 10, classNames: [String]? = nil) throws -> ImageDataset {
@@ -36,10 +37,10 @@ public enum IDX {
         if let labels {
             let read = try readLabels(labels)
             guard read.count == count else {
-                throw ImageDataError(file: labels.path, "\(read.count) labels for \(count) images in \(images.path)")
+                throw LocatedError(file: labels.path, "\(read.count) labels for \(count) images in \(images.path)")
             }
             if let index = read.firstIndex(where: { Int($0) >= classCount }) {
-                throw ImageDataError(file: labels.path, offset: 8 + index,
+                throw LocatedError(file: labels.path, offset: 8 + index,
                                      "label \(read[index]) of image \(index) is not below the class count \(classCount)")
             }
             labelBytes = read
@@ -54,36 +55,36 @@ public enum IDX {
         let stream = try ByteStream(url)
         let name = url.path
         guard let head = try stream.read(4) else {
-            throw ImageDataError(file: name, "truncated: shorter than the 4-byte IDX magic")
+            throw LocatedError(file: name, "truncated: shorter than the 4-byte IDX magic")
         }
         let found = head.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard found == magic else {
-            throw ImageDataError(file: name, offset: 0, String(format: "bad magic 0x%08X: IDX %@ start with 0x%08X", found, what, magic))
+            throw LocatedError(file: name, offset: 0, String(format: "bad magic 0x%08X: IDX %@ start with 0x%08X", found, what, magic))
         }
         let rank = Int(magic & 0xFF)
         guard let sizeBytes = try stream.read(4 * rank) else {
-            throw ImageDataError(file: name, "truncated: the header holds \(rank) sizes of 4 bytes")
+            throw LocatedError(file: name, "truncated: the header holds \(rank) sizes of 4 bytes")
         }
         let dims = (0..<rank).map { axis in
             sizeBytes[4 * axis ..< 4 * axis + 4].reduce(0) { $0 << 8 | Int($1) }
         }
         guard dims.allSatisfy({ $0 > 0 }) else {
-            throw ImageDataError(file: name, offset: 4, "the header's sizes \(dims.map(String.init).joined(separator: "×")) include zero: no \(what)")
+            throw LocatedError(file: name, offset: 4, "the header's sizes \(dims.map(String.init).joined(separator: "×")) include zero: no \(what)")
         }
         let header = 4 + 4 * rank
         let shape = dims.map(String.init).joined(separator: "×")
         guard let payload = checkedProduct(dims) else {
-            throw ImageDataError(file: name, offset: 4, "the header's sizes \(shape) overflow")
+            throw LocatedError(file: name, offset: 4, "the header's sizes \(shape) overflow")
         }
         if let length = stream.plainLength, length != header + payload {
             let kind = length < header + payload ? "truncated" : "size mismatch"
-            throw ImageDataError(file: name, "\(kind): the header says \(shape) = \(payload) bytes after the \(header)-byte header, the file has \(length - header)")
+            throw LocatedError(file: name, "\(kind): the header says \(shape) = \(payload) bytes after the \(header)-byte header, the file has \(length - header)")
         }
         guard let bytes = try stream.read(payload) else {
-            throw ImageDataError(file: name, "truncated: the header says \(shape) = \(payload) bytes after the \(header)-byte header, the decompressed data holds \(stream.offset - header)")
+            throw LocatedError(file: name, "truncated: the header says \(shape) = \(payload) bytes after the \(header)-byte header, the decompressed data holds \(stream.offset - header)")
         }
         guard try stream.atEnd() else {
-            throw ImageDataError(file: name, "size mismatch: the decompressed data is longer than the header's \(shape) = \(payload) bytes after the \(header)-byte header")
+            throw LocatedError(file: name, "size mismatch: the decompressed data is longer than the header's \(shape) = \(payload) bytes after the \(header)-byte header")
         }
         return (dims, bytes)
     }

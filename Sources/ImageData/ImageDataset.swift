@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Images of one size held in memory: `pixels` is NHWC uint8 (`count × height × width ×
@@ -20,26 +21,26 @@ public struct ImageDataset: ImageCollection {
     /// Class names by label, where the dataset has them.
     public let classNames: [String]?
 
-    /// - throws: `ImageDataError` when the sizes, pixels and labels disagree.
+    /// - throws: `LocatedError` when the sizes, pixels and labels disagree.
     public init(name: String, count: Int, height: Int, width: Int, channels: Int, pixels: [UInt8],
                 labels: [UInt8]? = nil, classCount: Int = 0, classNames: [String]? = nil) throws {
         guard count > 0, height > 0, width > 0 else {
-            throw ImageDataError(file: name, "no images (\(count) of \(height)×\(width))")
+            throw LocatedError(file: name, "no images (\(count) of \(height)×\(width))")
         }
         guard channels == 1 || channels == 3 else {
-            throw ImageDataError(file: name, "images must have 1 or 3 channels, not \(channels)")
+            throw LocatedError(file: name, "images must have 1 or 3 channels, not \(channels)")
         }
         guard checkedProduct([count, height, width, channels]) == pixels.count else {
-            throw ImageDataError(file: name, "\(pixels.count) pixel bytes for \(count) images of \(height)×\(width)×\(channels)")
+            throw LocatedError(file: name, "\(pixels.count) pixel bytes for \(count) images of \(height)×\(width)×\(channels)")
         }
         if let labels {
-            guard labels.count == count else { throw ImageDataError(file: name, "\(labels.count) labels for \(count) images") }
+            guard labels.count == count else { throw LocatedError(file: name, "\(labels.count) labels for \(count) images") }
             if let index = labels.firstIndex(where: { Int($0) >= classCount }) {
-                throw ImageDataError(file: name, "label \(labels[index]) of image \(index) is not below the class count \(classCount)")
+                throw LocatedError(file: name, "label \(labels[index]) of image \(index) is not below the class count \(classCount)")
             }
         }
         if let classNames, classNames.count != classCount {
-            throw ImageDataError(file: name, "\(classNames.count) class names for \(classCount) classes")
+            throw LocatedError(file: name, "\(classNames.count) class names for \(classCount) classes")
         }
         self.name = name
         self.count = count

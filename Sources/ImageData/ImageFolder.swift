@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Images read one at a time, in a fixed order: a folder, an `.npy` array, a dataset.
@@ -16,26 +17,26 @@ public struct ImageFolder: ImageCollection {
 
     /// The folder's PNG/JPEG files: those directly inside it, or with `recursive` those in
     /// every subfolder too (hidden files and folders skipped).
-    /// - throws: `ImageDataError` when the folder cannot be listed or holds no PNG/JPEG files.
+    /// - throws: `LocatedError` when the folder cannot be listed or holds no PNG/JPEG files.
     public init(_ url: URL, recursive: Bool = false) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw ImageDataError(file: url.path, "no such folder")
+            throw LocatedError(file: url.path, "no such folder")
         }
-        guard isDirectory.boolValue else { throw ImageDataError(file: url.path, "not a folder") }
+        guard isDirectory.boolValue else { throw LocatedError(file: url.path, "not a folder") }
         let names: [String]
         do {
             names = recursive ? try Self.relativePaths(under: url) : try FileManager.default.contentsOfDirectory(atPath: url.path)
-        } catch let error as ImageDataError {
+        } catch let error as LocatedError {
             throw error
         } catch {
-            throw ImageDataError(file: url.path, "cannot list the folder: \(error.localizedDescription)")
+            throw LocatedError(file: url.path, "cannot list the folder: \(error.localizedDescription)")
         }
         files = names.filter { Self.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             .map { url.appendingPathComponent($0) }
         guard !files.isEmpty else {
-            throw ImageDataError(file: url.path, "no .png, .jpg or .jpeg images in the folder\(recursive ? " or its subfolders" : "")")
+            throw LocatedError(file: url.path, "no .png, .jpg or .jpeg images in the folder\(recursive ? " or its subfolders" : "")")
         }
         source = url.path
     }
@@ -48,8 +49,8 @@ public struct ImageFolder: ImageCollection {
         var failure: Error?
         guard let enumerator = FileManager.default.enumerator(
             at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles],
-            errorHandler: { url, error in failure = ImageDataError(file: url.path, "cannot list: \(error.localizedDescription)"); return false })
-        else { throw ImageDataError(file: root.path, "cannot list the folder") }
+            errorHandler: { url, error in failure = LocatedError(file: url.path, "cannot list: \(error.localizedDescription)"); return false })
+        else { throw LocatedError(file: root.path, "cannot list the folder") }
         let depth = root.standardizedFileURL.pathComponents.count
         var paths: [String] = []
         for case let url as URL in enumerator {

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// N images tiled into one picture: `ceil(sqrt(N))` columns, as many rows as needed, each
@@ -43,14 +44,14 @@ public struct ImageGrid {
     }
 
     /// The grid as an 8-bit grey or RGB PNG.
-    /// - throws: `ImageDataError` when libpng refuses.
+    /// - throws: `LocatedError` when libpng refuses.
     public func pngData() throws -> Data {
         try encodePNG(pixels, width: width, height: height, channels: channels)
     }
 
     /// Writes the PNG atomically: to a temporary file beside `url`, then renamed over it, so
     /// a reader never sees a partial image.
-    /// - throws: `ImageDataError` naming `url` when it cannot be written.
+    /// - throws: `LocatedError` naming `url` when it cannot be written.
     public func write(to url: URL) throws {
         let data = try pngData()
         let temporary = url.deletingLastPathComponent()
@@ -58,12 +59,12 @@ public struct ImageGrid {
         do {
             try data.write(to: temporary)
         } catch {
-            throw ImageDataError(file: url.path, "cannot write: \(error.localizedDescription)")
+            throw LocatedError(file: url.path, "cannot write: \(error.localizedDescription)")
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw ImageDataError(file: url.path, "cannot write: \(reason)")
+            throw LocatedError(file: url.path, "cannot write: \(reason)")
         }
     }
 }

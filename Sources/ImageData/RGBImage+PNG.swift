@@ -1,9 +1,10 @@
+import Basics
 import CPNG
 import Foundation
 
 extension RGBImage {
     /// The image as an 8-bit RGB PNG (libpng's simplified writer).
-    /// - throws: `ImageDataError` when libpng refuses.
+    /// - throws: `LocatedError` when libpng refuses.
     public func pngData() throws -> Data {
         try encodePNG(pixels, width: width, height: height, channels: 3)
     }
@@ -20,11 +21,11 @@ func encodePNG(_ pixels: [UInt8], width: Int, height: Int, channels: Int) throws
     image.format = channels == 3 ? ttur_png_format_rgb : ttur_png_format_gray
     var size: png_alloc_size_t = 0
     let measured = pixels.withUnsafeBytes { png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }
-    guard measured != 0 else { throw ImageDataError("PNG encoding failed: \(RGBImage.pngMessage(&image))") }
+    guard measured != 0 else { throw LocatedError("PNG encoding failed: \(RGBImage.pngMessage(&image))") }
     var out = Data(count: Int(size))
     let written = out.withUnsafeMutableBytes { target in
         pixels.withUnsafeBytes { png_image_write_to_memory(&image, target.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
     }
-    guard written != 0 else { throw ImageDataError("PNG encoding failed: \(RGBImage.pngMessage(&image))") }
+    guard written != 0 else { throw LocatedError("PNG encoding failed: \(RGBImage.pngMessage(&image))") }
     return out.prefix(Int(size))
 }

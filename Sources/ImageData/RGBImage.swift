@@ -1,3 +1,4 @@
+import Basics
 import CJPEG
 import CPNG
 import Foundation
@@ -21,15 +22,15 @@ public struct RGBImage: Equatable {
 
     /// Decodes a PNG or JPEG file (by its signature) to RGB. Alpha is dropped and grey is
     /// replicated, as PIL's `convert('RGB')` in pytorch-fid does.
-    /// - throws: `ImageDataError` naming the file for unreadable or corrupt images.
+    /// - throws: `LocatedError` naming the file for unreadable or corrupt images.
     public init(contentsOf url: URL) throws {
-        let data = try readFile(url)
+        let data = try FileBytes.read(url)
         if data.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
             self = try Self.decodePNG(data, name: url.path)
         } else if data.starts(with: [0xFF, 0xD8]) {
             self = try Self.decodeJPEG(data, name: url.path)
         } else {
-            throw ImageDataError(file: url.path, "not a PNG or JPEG image")
+            throw LocatedError(file: url.path, "not a PNG or JPEG image")
         }
     }
 
@@ -37,12 +38,12 @@ public struct RGBImage: Equatable {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         let ok = data.withUnsafeBytes { raw in png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) }
-        guard ok != 0 else { throw ImageDataError(file: name, "corrupt PNG: \(pngMessage(&image))") }
+        guard ok != 0 else { throw LocatedError(file: name, "corrupt PNG: \(pngMessage(&image))") }
         image.format = ttur_png_format_rgba
         let (width, height) = (Int(image.width), Int(image.height))
         guard width * height <= maximumPixels else {
             png_image_free(&image)
-            throw ImageDataError(file: name, "PNG of \(width)×\(height) pixels is larger than the \(maximumPixels) pixels this reader accepts")
+            throw LocatedError(file: name, "PNG of \(width)×\(height) pixels is larger than the \(maximumPixels) pixels this reader accepts")
         }
         var rgba = [UInt8](repeating: 0, count: width * height * 4)
         let finished = data.withUnsafeBytes { _ in
@@ -51,7 +52,7 @@ public struct RGBImage: Equatable {
         guard finished != 0 else {
             let message = pngMessage(&image)
             png_image_free(&image)
-            throw ImageDataError(file: name, "corrupt PNG: \(message)")
+            throw LocatedError(file: name, "corrupt PNG: \(message)")
         }
         var rgb = [UInt8](repeating: 0, count: width * height * 3)
         for pixel in 0 ..< width * height {
@@ -75,7 +76,7 @@ public struct RGBImage: Equatable {
                                  UInt(maximumPixels), &message)
         }
         guard status == 0, let pixels else {
-            throw ImageDataError(file: name, "corrupt JPEG: \(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+            throw LocatedError(file: name, "corrupt JPEG: \(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
         }
         defer { free(pixels) }
         return RGBImage(width: Int(width), height: Int(height),

@@ -1,4 +1,4 @@
-import Crypto
+import Basics
 import FID
 import Foundation
 import Tensors

@@ -1,4 +1,4 @@
-import Crypto
+import Basics
 import FID
 import Foundation
 import Layers
@@ -53,7 +53,7 @@ public enum FeatureClassifierFile {
         do {
             let bytes: Data
             do { bytes = try FileBytes.mapped(url) } catch {
-                throw SafeTensorsError(file: url.path, "cannot read: \(error.localizedDescription)")
+                throw LocatedError(file: url.path, "cannot read: \(error.localizedDescription)")
             }
             digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
             file = try SafeTensorsFile(data: bytes, name: url.path)

@@ -11,7 +11,7 @@ public enum ImageCheckpoint {
 
     public typealias Progress = RunProgress
 
-    /// - throws: `SafeTensorsError` when the file cannot be written.
+    /// - throws: `LocatedError` when the file cannot be written.
     public static func save(_ state: DCGANState, configuration: ImageTrainingConfiguration, progress: Progress,
                             to url: URL) throws {
         var tensors = ModelCheckpoint.entries(of: state.generator, optimizer: state.generatorOptimizer, role: "generator")
@@ -25,13 +25,13 @@ public enum ImageCheckpoint {
     }
 
     /// Builds the training state from a checkpoint.
-    /// - throws: `CheckpointError` for a truncated or foreign file, a missing tensor or a wrong shape.
+    /// - throws: `LocatedError` for a truncated or foreign file, a missing tensor or a wrong shape.
     public static func load(_ url: URL) throws -> (DCGANState, ImageTrainingConfiguration, Progress) {
         let file = try ModelCheckpoint.open(url, format: formatName, kind: "image-GAN")
         guard let text = file.metadata["config"],
               let configuration = try? JSONDecoder().decode(ImageTrainingConfiguration.self, from: Data(text.utf8)),
               configuration.model.isValid, configuration.batch > 1 else {
-            throw CheckpointError(file: url.path, "has no readable training configuration")
+            throw LocatedError(file: url.path, "has no readable training configuration")
         }
         let state = DCGANState(configuration: configuration)
         try ModelCheckpoint.restore(state.generator, optimizer: state.generatorOptimizer, role: "generator",

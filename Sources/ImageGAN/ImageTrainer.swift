@@ -55,7 +55,7 @@ public final class ImageGANTrainer {
     public init(configuration: ImageTrainingConfiguration, run: RunDirectory, data: TrainingImages,
                 fid: FIDMonitor?) throws {
         guard run.checkpointFiles().isEmpty else {
-            throw TrainingError("\(run.url.path) already holds a run: use --resume to continue it")
+            throw LocatedError("\(run.url.path) already holds a run: use --resume to continue it")
         }
         try Self.check(configuration, data: data, at: run.url.path)
         self.configuration = configuration
@@ -75,7 +75,7 @@ public final class ImageGANTrainer {
     public init(resuming run: RunDirectory, data: TrainingImages, fid: FIDMonitor?,
                 iterations: Int? = nil, minutes: Double? = nil) throws {
         guard let latest = run.checkpointFiles().last else {
-            throw TrainingError("\(run.checkpoints.path): no checkpoint to resume from")
+            throw LocatedError("\(run.checkpoints.path): no checkpoint to resume from")
         }
         var (state, configuration, progress) = try ImageCheckpoint.load(latest.url)
         if iterations != nil || minutes != nil {
@@ -96,13 +96,13 @@ public final class ImageGANTrainer {
 
     private static func check(_ c: ImageTrainingConfiguration, data: TrainingImages, at path: String) throws {
         guard c.model.channels == data.channels else {
-            throw TrainingError("\(path): the model has \(c.model.channels) channel(s), \(data.name) has \(data.channels)")
+            throw LocatedError("\(path): the model has \(c.model.channels) channel(s), \(data.name) has \(data.channels)")
         }
-        guard data.count >= 1 else { throw TrainingError("\(data.name): no images") }
+        guard data.count >= 1 else { throw LocatedError("\(data.name): no images") }
     }
 
     /// Trains until the iteration or time budget is reached or a stop is requested.
-    /// - throws: `TrainingError` on non-finite losses (the last good checkpoint is kept),
+    /// - throws: `LocatedError` on non-finite losses (the last good checkpoint is kept),
     ///   and I/O errors from logs, grids and checkpoints.
     public func train(report: (ImageTrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome {
         Engine.setThreads(configuration.threads)
@@ -130,7 +130,7 @@ public final class ImageGANTrainer {
             progress.iteration += 1
 
             guard discriminatorStep.loss.isFinite, generatorLoss.isFinite else {
-                throw TrainingError("non-finite loss at iteration \(progress.iteration) (discriminator \(discriminatorStep.loss), generator \(generatorLoss)); the last good checkpoint is kept in \(run.checkpoints.path)")
+                throw LocatedError("non-finite loss at iteration \(progress.iteration) (discriminator \(discriminatorStep.loss), generator \(generatorLoss)); the last good checkpoint is kept in \(run.checkpoints.path)")
             }
             lastLosses = (discriminatorStep, generatorLoss)
             if progress.iteration % configuration.fidEvery == 0 { latestFID = try evaluate(losses: lastLosses) }
@@ -186,7 +186,7 @@ public final class ImageGANTrainer {
 
     private func saveCheckpoint() throws {
         guard ModelCheckpoint.allFinite([state.generator, state.discriminator]) else {
-            throw TrainingError("non-finite parameters at iteration \(progress.iteration); the last good checkpoint is kept in \(run.checkpoints.path)")
+            throw LocatedError("non-finite parameters at iteration \(progress.iteration); the last good checkpoint is kept in \(run.checkpoints.path)")
         }
         try ImageCheckpoint.save(state, configuration: configuration, progress: progress,
                                  to: run.checkpoint(iteration: progress.iteration))

@@ -12,7 +12,7 @@ public enum Checkpoint {
     public typealias Progress = RunProgress
 
     /// Writes `state` to `url` atomically (temporary file, then rename).
-    /// - throws: `SafeTensorsError` when the file cannot be written.
+    /// - throws: `LocatedError` when the file cannot be written.
     public static func save(_ state: LanguageGANState, configuration: TrainingConfiguration, progress: Progress,
                             to url: URL) throws {
         var tensors = ModelCheckpoint.entries(of: state.generator, optimizer: state.generatorOptimizer,
@@ -26,7 +26,7 @@ public enum Checkpoint {
     }
 
     /// Reads the configuration stored in a checkpoint.
-    /// - throws: `CheckpointError` when the file is unreadable or not a ttur-text checkpoint.
+    /// - throws: `LocatedError` when the file is unreadable or not a ttur-text checkpoint.
     public static func configuration(in url: URL) throws -> TrainingConfiguration {
         try configuration(of: try open(url), at: url)
     }
@@ -34,13 +34,13 @@ public enum Checkpoint {
     private static func configuration(of file: SafeTensorsFile, at url: URL) throws -> TrainingConfiguration {
         guard let text = file.metadata["config"],
               let configuration = try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(text.utf8)) else {
-            throw CheckpointError(file: url.path, "has no readable training configuration")
+            throw LocatedError(file: url.path, "has no readable training configuration")
         }
         return configuration
     }
 
     /// Builds the training state from a checkpoint.
-    /// - throws: `CheckpointError` for a truncated or foreign file, a missing tensor or a wrong shape.
+    /// - throws: `LocatedError` for a truncated or foreign file, a missing tensor or a wrong shape.
     public static func load(_ url: URL) throws -> (LanguageGANState, TrainingConfiguration, Progress) {
         let file = try open(url)
         let configuration = try self.configuration(of: file, at: url)

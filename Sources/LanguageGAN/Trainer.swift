@@ -53,7 +53,7 @@ public final class LanguageGANTrainer {
     public init(configuration: TrainingConfiguration, run: RunDirectory, dataset: PreparedDataset,
                 store: NGramStore) throws {
         guard run.checkpointFiles().isEmpty else {
-            throw TrainingError("\(run.url.path) already holds a run: use --resume to continue it")
+            throw LocatedError("\(run.url.path) already holds a run: use --resume to continue it")
         }
         self.configuration = configuration
         self.run = run
@@ -72,7 +72,7 @@ public final class LanguageGANTrainer {
     public init(resuming run: RunDirectory, dataset: PreparedDataset, store: NGramStore,
                 iterations: Int? = nil, minutes: Double? = nil) throws {
         guard let latest = run.checkpointFiles().last else {
-            throw TrainingError("\(run.checkpoints.path): no checkpoint to resume from")
+            throw LocatedError("\(run.checkpoints.path): no checkpoint to resume from")
         }
         var (state, configuration, progress) = try Checkpoint.load(latest.url)
         if iterations != nil || minutes != nil {
@@ -81,7 +81,7 @@ public final class LanguageGANTrainer {
         }
         guard configuration.vocabularySize == dataset.vocabulary.count,
               configuration.sequenceLength == dataset.sequenceLength else {
-            throw TrainingError("\(latest.url.path) was trained on a dataset with vocabulary \(configuration.vocabularySize) and length \(configuration.sequenceLength), \(dataset.directory.path) has \(dataset.vocabulary.count) and \(dataset.sequenceLength)")
+            throw LocatedError("\(latest.url.path) was trained on a dataset with vocabulary \(configuration.vocabularySize) and length \(configuration.sequenceLength), \(dataset.directory.path) has \(dataset.vocabulary.count) and \(dataset.sequenceLength)")
         }
         self.configuration = configuration
         self.run = run
@@ -95,7 +95,7 @@ public final class LanguageGANTrainer {
     }
 
     /// Trains until the iteration or time budget is reached or a stop is requested.
-    /// - throws: `TrainingError` on non-finite losses (the last good checkpoint is kept),
+    /// - throws: `LocatedError` on non-finite losses (the last good checkpoint is kept),
     ///   and I/O errors from logs and checkpoints.
     public func train(report: (TrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome {
         Engine.setThreads(configuration.threads)
@@ -125,7 +125,7 @@ public final class LanguageGANTrainer {
             progress.iteration += 1
 
             guard criticStep.loss.isFinite, genLoss?.isFinite ?? true else {
-                throw TrainingError("non-finite loss at iteration \(progress.iteration) (critic \(criticStep.loss), generator \(genLoss.map { String($0) } ?? "-")); the last good checkpoint is kept in \(run.checkpoints.path)")
+                throw LocatedError("non-finite loss at iteration \(progress.iteration) (critic \(criticStep.loss), generator \(genLoss.map { String($0) } ?? "-")); the last good checkpoint is kept in \(run.checkpoints.path)")
             }
             lastLosses = (criticStep, genLoss)
             if progress.iteration % configuration.evalEvery == 0 {
@@ -184,7 +184,7 @@ public final class LanguageGANTrainer {
         // A finite loss can still be followed by an update that overflows the weights:
         // never let such weights replace a good checkpoint.
         guard ModelCheckpoint.allFinite([state.generator, state.critic]) else {
-            throw TrainingError("non-finite parameters at iteration \(progress.iteration); the last good checkpoint is kept in \(run.checkpoints.path)")
+            throw LocatedError("non-finite parameters at iteration \(progress.iteration); the last good checkpoint is kept in \(run.checkpoints.path)")
         }
         try Checkpoint.save(state, configuration: configuration, progress: progress,
                             to: run.checkpoint(iteration: progress.iteration))

@@ -3,11 +3,6 @@ import Tensors
 /// A parameter set in PyTorch's names, shapes and element order.
 public typealias TorchState = [String: (shape: [Int], values: [Float])]
 
-/// Errors loading parameters.
-public struct ParameterLoadError: Error, CustomStringConvertible {
-    public let description: String
-}
-
 extension ParameterContainer {
     /// The parameters and buffers in PyTorch's layout, keyed by reference name.
     public func torchState() -> TorchState {
@@ -21,17 +16,16 @@ extension ParameterContainer {
 
     /// Overwrites every parameter and buffer from a PyTorch-layout state; all must be present
     /// with the right shapes, or nothing is changed.
-    /// - throws: `ParameterLoadError` naming the missing or mis-shaped parameter.
+    /// - throws: `LocatedError` naming the missing or mis-shaped parameter.
     public func load(torchState state: TorchState, prefix: String = "") throws {
         var converted: [(Tensor, [Float])] = []
         for parameter in namedParameters + namedBuffers {
             guard let entry = state[prefix + parameter.name] else {
-                throw ParameterLoadError(description: "missing parameter \(prefix + parameter.name)")
+                throw LocatedError("missing parameter \(prefix + parameter.name)")
             }
             let expected = parameter.layout.torchShape(internal: parameter.tensor.shape)
             guard entry.shape == expected, entry.values.count == parameter.tensor.count else {
-                throw ParameterLoadError(description:
-                    "parameter \(prefix + parameter.name) has shape \(entry.shape), expected \(expected)")
+                throw LocatedError(                    "parameter \(prefix + parameter.name) has shape \(entry.shape), expected \(expected)")
             }
             converted.append((parameter.tensor, parameter.layout.fromTorch(entry.values)))
         }

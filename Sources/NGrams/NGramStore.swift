@@ -1,3 +1,4 @@
+import Basics
 import Corpus
 import Foundation
 import GRDB
@@ -37,7 +38,7 @@ public final class NGramStore: @unchecked Sendable {
 
     /// Opens `ngrams.sqlite` beside a prepared dataset and checks it was built from the
     /// dataset's vocabulary.
-    /// - throws: ``NGramError`` when the store is missing, locked, corrupt, or built with
+    /// - throws: ``LocatedError`` when the store is missing, locked, corrupt, or built with
     ///   another vocabulary.
     public convenience init(dataset: PreparedDataset, busyTimeout: Double = 5) throws {
         try self.init(path: dataset.directory.appendingPathComponent(StoreSchema.fileName),
@@ -45,11 +46,11 @@ public final class NGramStore: @unchecked Sendable {
     }
 
     /// Opens a store; with `vocabulary`, refuses one built with a different vocabulary.
-    /// - throws: ``NGramError`` when the store is missing, locked, corrupt or inconsistent.
+    /// - throws: ``LocatedError`` when the store is missing, locked, corrupt or inconsistent.
     public init(path: URL, vocabulary: Vocabulary? = nil, busyTimeout: Double = 5) throws {
         self.path = path
         guard FileManager.default.fileExists(atPath: path.path) else {
-            throw NGramError(path: path.path, "missing: build it with `ttur-text prepare ngrams --data DIR`")
+            throw LocatedError(file: path.path, "missing: build it with `ttur-text prepare ngrams --data DIR`")
         }
         var configuration = Configuration()
         configuration.readonly = true
@@ -62,17 +63,17 @@ public final class NGramStore: @unchecked Sendable {
             let database = try DatabaseQueue(path: path.path, configuration: configuration)
             try database.read { db in
                 let names = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
-                guard names.contains("meta") else { throw NGramError(path: path.path, "not an n-gram store (no meta table)") }
+                guard names.contains("meta") else { throw LocatedError(file: path.path, "not an n-gram store (no meta table)") }
                 for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row[0]] = row[1] }
                 guard meta["format"] == StoreSchema.format else {
                     let directory = path.deletingLastPathComponent().path
                     if let format = meta["format"], format.hasPrefix("ttur-text ngrams") {
-                        throw NGramError(path: path.path, "written in the older format \"\(format)\" (this ttur-text reads \"\(StoreSchema.format)\"): rebuild it with `ttur-text prepare ngrams --data \(directory)`")
+                        throw LocatedError(file: path.path, "written in the older format \"\(format)\" (this ttur-text reads \"\(StoreSchema.format)\"): rebuild it with `ttur-text prepare ngrams --data \(directory)`")
                     }
-                    throw NGramError(path: path.path, "not an n-gram store of format \"\(StoreSchema.format)\" (rebuild it with `ttur-text prepare ngrams --data \(directory)`)")
+                    throw LocatedError(file: path.path, "not an n-gram store of format \"\(StoreSchema.format)\" (rebuild it with `ttur-text prepare ngrams --data \(directory)`)")
                 }
                 guard names.isSuperset(of: ["totals", "ngram_blocks"]) else {
-                    throw NGramError(path: path.path, "not an n-gram store (tables totals, ngram_blocks missing)")
+                    throw LocatedError(file: path.path, "not an n-gram store (tables totals, ngram_blocks missing)")
                 }
                 for row in try Row.fetchAll(db, sql: "SELECT n, occurrences, distinct_ngrams FROM totals") {
                     totals[row[0]] = UInt64(bitPattern: row[1] as Int64)
@@ -80,25 +81,25 @@ public final class NGramStore: @unchecked Sendable {
                 }
                 guard let maxN = meta["max_n"].flatMap(Int.init), (1...NGramKey.maxOrder).contains(maxN),
                       (1...maxN).allSatisfy({ totals[$0] != nil && (0...(1 << 40)).contains(distinct[$0] ?? -1) }) else {
-                    throw NGramError(path: path.path, "inconsistent: meta.max_n or the totals are missing or out of range (rebuild it with `ttur-text prepare ngrams`)")
+                    throw LocatedError(file: path.path, "inconsistent: meta.max_n or the totals are missing or out of range (rebuild it with `ttur-text prepare ngrams`)")
                 }
                 tables = (1...maxN).map { CountTable(minimumCapacity: min(distinct[$0] ?? 16, 1 << 26)) }
                 try Self.load(db, into: tables, path: path.path)
             }
             try database.close()
-        } catch let error as NGramError {
+        } catch let error as LocatedError {
             throw error
         } catch let error as DatabaseError {
-            throw NGramError(path: path.path, Self.explain(error))
+            throw LocatedError(file: path.path, Self.explain(error))
         } catch {
-            throw NGramError(path: path.path, "cannot read: \(error)")
+            throw LocatedError(file: path.path, "cannot read: \(error)")
         }
         maxN = tables.count
         for n in 1...maxN {
             var sum: UInt64 = 0
             tables[n - 1].forEachSlot { _, count in sum &+= count }
             guard sum == totals[n], tables[n - 1].count == distinct[n] else {
-                throw NGramError(path: path.path, "inconsistent: the \(n)-gram counts do not add up to the stored totals (rebuild it)")
+                throw LocatedError(file: path.path, "inconsistent: the \(n)-gram counts do not add up to the stored totals (rebuild it)")
             }
         }
         self.totals = totals
@@ -106,7 +107,7 @@ public final class NGramStore: @unchecked Sendable {
         vocabularyFingerprint = meta["vocab_sha256"] ?? ""
         real = tables
         if let vocabulary, vocabulary.fingerprint != vocabularyFingerprint {
-            throw NGramError(path: path.path, "built with another vocabulary than the dataset's vocab.tsv (rebuild it with `ttur-text prepare ngrams`)")
+            throw LocatedError(file: path.path, "built with another vocabulary than the dataset's vocab.tsv (rebuild it with `ttur-text prepare ngrams`)")
         }
     }
 
@@ -122,13 +123,13 @@ public final class NGramStore: @unchecked Sendable {
             let result = sqlite3_step(handle)
             if result == SQLITE_DONE { break }
             guard result == SQLITE_ROW else {
-                throw NGramError(path: path, explain(code: result, message: String(cString: sqlite3_errmsg(db.sqliteConnection))))
+                throw LocatedError(file: path, explain(code: result, message: String(cString: sqlite3_errmsg(db.sqliteConnection))))
             }
             let n = Int(sqlite3_column_int64(handle, 0))
             let block = Int(sqlite3_column_int64(handle, 1))
             let entries = Int(sqlite3_column_int64(handle, 2))
             guard n >= 1, n <= tables.count else {
-                throw NGramError(path: path, "corrupt: an ngram_blocks row has n = \(n), the store has 1…\(tables.count)")
+                throw LocatedError(file: path, "corrupt: an ngram_blocks row has n = \(n), the store has 1…\(tables.count)")
             }
             if n != order {
                 order = n
@@ -138,7 +139,7 @@ public final class NGramStore: @unchecked Sendable {
             let countBytes = Int(sqlite3_column_bytes(handle, 4))
             guard block == nextBlock, entries >= 1, entries <= 1 << 24, keyBytes == entries * 2 * n, countBytes == entries * 8,
                   let keys = sqlite3_column_blob(handle, 3), let counts = sqlite3_column_blob(handle, 4) else {
-                throw NGramError(path: path, "corrupt: block \(block) of the \(n)-grams (expected block \(nextBlock)) has \(entries) entries, \(keyBytes) key bytes and \(countBytes) count bytes")
+                throw LocatedError(file: path, "corrupt: block \(block) of the \(n)-grams (expected block \(nextBlock)) has \(entries) entries, \(keyBytes) key bytes and \(countBytes) count bytes")
             }
             nextBlock += 1
             let table = tables[n - 1]
@@ -147,7 +148,7 @@ public final class NGramStore: @unchecked Sendable {
                 let count = UInt64(bigEndian: counts.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
                 let increasing = key.high > previous.high || (key.high == previous.high && key.low > previous.low)
                 guard count > 0, count < 1 << 62, increasing || (block == 0 && i == 0) else {
-                    throw NGramError(path: path, "corrupt: entry \(i) of block \(block) of the \(n)-grams has count \(count) or is out of order")
+                    throw LocatedError(file: path, "corrupt: entry \(i) of block \(block) of the \(n)-grams has count \(count) or is out of order")
                 }
                 previous = key
                 table.add(key, count)
@@ -186,11 +187,11 @@ public final class NGramStore: @unchecked Sendable {
     /// from the samples contribute p·ln 2 each, so together (1 − Σ_{g∈P∩Q} p(g))·ln 2 from
     /// the stored totals, and only the samples' distinct n-grams are looked up.
     /// Thread-safe (one evaluation at a time).
-    /// - throws: ``NGramError`` when an id is outside the vocabulary, `maxN` exceeds the
+    /// - throws: ``LocatedError`` when an id is outside the vocabulary, `maxN` exceeds the
     ///   stored order, or no sample is `n` long.
     public func jsd(samples: [[TokenID]], maxN: Int = 6) throws -> [Int: Double] {
         guard (1...self.maxN).contains(maxN) else {
-            throw NGramError(path: path.path, "n-grams up to \(maxN) requested, the store has 1…\(self.maxN)")
+            throw LocatedError(file: path.path, "n-grams up to \(maxN) requested, the store has 1…\(self.maxN)")
         }
         lock.lock()
         defer { lock.unlock() }
@@ -198,7 +199,7 @@ public final class NGramStore: @unchecked Sendable {
         for sample in samples {
             occurrences += sample.count
             if let bad = sample.first(where: { Int($0) >= vocabularySize }) {
-                throw NGramError(path: path.path, "sample token id \(bad) is outside the \(vocabularySize)-unit vocabulary")
+                throw LocatedError(file: path.path, "sample token id \(bad) is outside the \(vocabularySize)-unit vocabulary")
             }
         }
         prepareScratch(orders: maxN, occurrences: occurrences)
@@ -206,14 +207,14 @@ public final class NGramStore: @unchecked Sendable {
         // its look-ups by the previous order's; the second chain starts unpruned).
         let groups = evaluationThreads >= 2 && maxN >= 4 ? [1...(maxN - 2), (maxN - 1)...maxN] : [1...maxN]
         var values = [Double](repeating: 0, count: maxN + 1)
-        var failures = [NGramError?](repeating: nil, count: maxN + 1)
+        var failures = [LocatedError?](repeating: nil, count: maxN + 1)
         values.withUnsafeMutableBufferPointer { buffer in
             failures.withUnsafeMutableBufferPointer { failureBuffer in
                 let values = buffer, failures = failureBuffer
                 let work = { (group: ClosedRange<Int>) in
                     self.countSamples(samples, orders: group, positions: occurrences)
                     for n in group {
-                        do { values[n] = try self.divergence(order: n) } catch { failures[n] = error as? NGramError }
+                        do { values[n] = try self.divergence(order: n) } catch { failures[n] = error as? LocatedError }
                     }
                 }
                 if groups.count == 1 {
@@ -301,7 +302,7 @@ public final class NGramStore: @unchecked Sendable {
         var sampleTotal: UInt64 = 0
         for e in 0..<scratch.entries { sampleTotal += sampleCounts[e] }
         guard sampleTotal > 0 else {
-            throw NGramError(path: path.path, "no sample is \(n) units long: the \(n)-gram divergence is undefined")
+            throw LocatedError(file: path.path, "no sample is \(n) units long: the \(n)-gram divergence is undefined")
         }
         let realTotal = Double(totals[n]!)
         let qTotal = Double(sampleTotal)

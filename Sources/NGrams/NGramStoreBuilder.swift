@@ -1,3 +1,4 @@
+import Basics
 import Corpus
 import Foundation
 import GRDB
@@ -43,7 +44,7 @@ public enum NGramStoreBuilder {
     /// let report = try NGramStoreBuilder.build(dataset: dataset, maxN: 6,
     ///     output: dataset.directory.appendingPathComponent(StoreSchema.fileName))
     /// ```
-    /// - throws: ``NGramError`` when the file cannot be written.
+    /// - throws: ``LocatedError`` when the file cannot be written.
     @discardableResult
     public static func build(dataset: PreparedDataset, maxN: Int, output: URL,
                              memoryLimit: Int = 1 << 30, threads: Int? = nil,
@@ -59,7 +60,7 @@ public enum NGramStoreBuilder {
                                    progress: progress)
             Self.remove(output)
             guard rename(partial.path, output.path) == 0 else {
-                throw NGramError(path: output.path, "cannot rename into place: \(String(cString: strerror(errno)))")
+                throw LocatedError(file: output.path, "cannot rename into place: \(String(cString: strerror(errno)))")
             }
             report.seconds = Date().timeIntervalSince(started)
             return report
@@ -81,7 +82,7 @@ public enum NGramStoreBuilder {
         do {
             database = try DatabaseQueue(path: path.path)
         } catch {
-            throw NGramError(path: path.path, "cannot create the store: \(error)")
+            throw LocatedError(file: path.path, "cannot create the store: \(error)")
         }
 
         // Count, one share of the sentences per thread; each thread ends with its counts sorted.
@@ -131,10 +132,10 @@ public enum NGramStoreBuilder {
                 try db.execute(sql: "PRAGMA locking_mode = NORMAL; PRAGMA journal_mode = WAL")
             }
             try database.close()
-        } catch let error as NGramError {
+        } catch let error as LocatedError {
             throw error
         } catch {
-            throw NGramError(path: path.path, "cannot write the store: \(error)")
+            throw LocatedError(file: path.path, "cannot write the store: \(error)")
         }
         report.writingSeconds = Date().timeIntervalSince(writing)
         return report
@@ -305,7 +306,7 @@ private final class SpillRun {
 
     func write(tables: [CountTable]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw NGramError(path: path, "cannot create a spill file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw LocatedError(file: path, "cannot create a spill file: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var start = 0
         for (index, table) in tables.enumerated() {
@@ -315,7 +316,7 @@ private final class SpillRun {
                 while done < bytes.count {
                     let wrote = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
                     guard wrote > 0 else {
-                        throw NGramError(path: path, "cannot write a spill file: \(String(cString: strerror(errno)))")
+                        throw LocatedError(file: path, "cannot write a spill file: \(String(cString: strerror(errno)))")
                     }
                     done += wrote
                 }
@@ -349,7 +350,7 @@ private final class RunCursor {
         owner = nil
         path = run.path
         fd = open(run.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw NGramError(path: run.path, "cannot read a spill file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw LocatedError(file: run.path, "cannot read a spill file: \(String(cString: strerror(errno)))") }
         let extent = run.extents[n - 1]
         nextFileEntry = extent.start
         endFileEntry = extent.start + extent.count
@@ -382,7 +383,7 @@ private final class RunCursor {
         var done = 0
         while done < take * stride {
             let got = pread(fd, raw + done, take * stride - done, off_t(nextFileEntry * stride + done))
-            guard got > 0 else { throw NGramError(path: path, "cannot read back a spill file") }
+            guard got > 0 else { throw LocatedError(file: path, "cannot read back a spill file") }
             done += got
         }
         nextFileEntry += take
@@ -454,7 +455,7 @@ private final class BlockWriter {
         let result = sqlite3_step(handle)
         sqlite3_reset(handle)
         guard result == SQLITE_DONE else {
-            throw NGramError(path: path, "insert failed: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+            throw LocatedError(file: path, "insert failed: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
         }
         written += entries
         block += 1

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ public final class EventFileWriter {
 
     /// Creates the file (a numbered name when one from the same second exists) and writes
     /// the `file_version` event that opens every event file.
-    /// - throws: `ReportError` when the file cannot be created.
+    /// - throws: `LocatedError` when the file cannot be created.
     public init(directory: URL, now: Date = Date()) throws {
         let base = String(format: "events.out.tfevents.%010ld.%@", Int(now.timeIntervalSince1970), Self.hostName())
         var candidate = directory.appendingPathComponent(base)
@@ -28,7 +29,7 @@ public final class EventFileWriter {
         }
         guard FileManager.default.createFile(atPath: candidate.path, contents: nil),
               let handle = FileHandle(forWritingAtPath: candidate.path) else {
-            throw ReportError.at(candidate, "cannot create the event file")
+            throw LocatedError(file: candidate.path, "cannot create the event file")
         }
         url = candidate
         self.handle = handle
@@ -43,7 +44,7 @@ public final class EventFileWriter {
         do {
             try handle.write(contentsOf: TFRecord.frame(event.encoded()))
         } catch {
-            throw ReportError.at(url, "cannot write: \(error.localizedDescription)")
+            throw LocatedError(file: url.path, "cannot write: \(error.localizedDescription)")
         }
     }
 
@@ -55,7 +56,7 @@ public final class EventFileWriter {
 
     /// Appends every number of one `log.jsonl` line (nested keys joined with "/", step =
     /// its `iteration`).
-    /// - throws: `ReportError` when the line is not a log object.
+    /// - throws: `LocatedError` when the line is not a log object.
     public func add(logLine: Data, wallTime: Date = Date()) throws {
         let (step, scalars) = try LogScalars.parse(logLine, source: url.path)
         try add(scalars, step: step, wallTime: wallTime)
@@ -72,15 +73,15 @@ public final class EventFileWriter {
 /// Reads event files back: TFRecord framing with both checksums verified, then each record
 /// as an `Event` message.
 public enum EventFile {
-    /// - throws: `ReportError` naming the file and the offset of a corrupt record.
+    /// - throws: `LocatedError` naming the file and the offset of a corrupt record.
     public static func read(_ url: URL) throws -> [TensorBoardEvent] {
         let bytes: [UInt8]
         do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
-            throw ReportError.at(url, "cannot read: \(error.localizedDescription)")
+            throw LocatedError(file: url.path, "cannot read: \(error.localizedDescription)")
         }
         return try TFRecord.records(in: bytes, file: url).enumerated().map { index, record in
             do { return try TensorBoardEvent(decoding: record) } catch {
-                throw ReportError.at(url, "record \(index): \(error)")
+                throw LocatedError(file: url.path, "record \(index): \(error)")
             }
         }
     }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The numbers of one `log.jsonl` line, flattened to TensorBoard-style tags: nested objects
@@ -6,13 +7,13 @@ import Foundation
 enum LogScalars {
     static let stepKey = "iteration"
 
-    /// - throws: `ReportError` when the line is not a JSON object or lacks an integer `iteration`.
+    /// - throws: `LocatedError` when the line is not a JSON object or lacks an integer `iteration`.
     static func parse(_ line: Data, source: String) throws -> (step: Int, scalars: [String: Double]) {
         guard let object = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any] else {
-            throw ReportError("\(source): not a JSON object")
+            throw LocatedError("\(source): not a JSON object")
         }
         guard let step = (object[stepKey] as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }) else {
-            throw ReportError("\(source): no integer \"\(stepKey)\"")
+            throw LocatedError("\(source): no integer \"\(stepKey)\"")
         }
         var scalars: [String: Double] = [:]
         flatten(object.filter { $0.key != stepKey }, prefix: "", into: &scalars)

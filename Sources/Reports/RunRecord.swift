@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// One evaluation of a run: its iteration and every number of its log line, flattened to
@@ -26,17 +27,17 @@ public struct RunRecord: Sendable {
     public let latestGrid: (iteration: Int, png: Data)?
 
     /// Reads a run directory.
-    /// - throws: `ReportError` for a missing directory or log, a malformed config or log
+    /// - throws: `LocatedError` for a missing directory or log, a malformed config or log
     ///   line (with its line number), or a log without evaluations.
     public init(directory: URL) throws {
         self.directory = directory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ReportError.at(directory, "no such run directory")
+            throw LocatedError(file: directory.path, "no such run directory")
         }
         let log = directory.appendingPathComponent("log.jsonl")
         guard let text = try? String(contentsOf: log, encoding: .utf8) else {
-            throw ReportError.at(log, "missing or unreadable (is \(directory.path) a training run?)")
+            throw LocatedError(file: log.path, "missing or unreadable (is \(directory.path) a training run?)")
         }
         var points: [LogPoint] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
@@ -44,14 +45,14 @@ public struct RunRecord: Sendable {
             let (step, values) = try LogScalars.parse(Data(line.utf8), source: "\(log.path):\(index + 1)")
             points.append(LogPoint(iteration: step, values: values))
         }
-        guard !points.isEmpty else { throw ReportError.at(log, "no evaluations logged yet") }
+        guard !points.isEmpty else { throw LocatedError(file: log.path, "no evaluations logged yet") }
         self.points = points
 
         let configURL = directory.appendingPathComponent("config.json")
         var config: [String: Any] = [:]
         if let data = try? Data(contentsOf: configURL) {
             guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                throw ReportError.at(configURL, "not a JSON object")
+                throw LocatedError(file: configURL.path, "not a JSON object")
             }
             config = object
         }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The HTML report over training runs: JSD for each n (and FID, when logged) against
@@ -12,14 +13,14 @@ public enum RunReport {
     static let sampleLines = 20
 
     /// Reads the runs in `directories` and writes the report to `output`.
-    /// - throws: `ReportError` for a run that cannot be read or an output that cannot be written.
+    /// - throws: `LocatedError` for a run that cannot be read or an output that cannot be written.
     public static func write(runs directories: [URL], to output: URL, generated: Date = Date()) throws {
-        guard !directories.isEmpty else { throw ReportError("no run directories given") }
+        guard !directories.isEmpty else { throw LocatedError("no run directories given") }
         let runs = try directories.map(RunRecord.init(directory:))
         do {
             try html(runs, generated: generated).write(to: output, atomically: true, encoding: .utf8)
         } catch {
-            throw ReportError.at(output, "cannot write the report: \(error.localizedDescription)")
+            throw LocatedError(file: output.path, "cannot write the report: \(error.localizedDescription)")
         }
     }
 

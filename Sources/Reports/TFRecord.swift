@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// TFRecord framing (tensorflow/core/lib/io/record_writer.cc): each record is
@@ -18,24 +19,24 @@ enum TFRecord {
     }
 
     /// The payloads of every record in `bytes`, each checked against both checksums.
-    /// - throws: `ReportError` naming `file` and the offset of a truncated or corrupt record.
+    /// - throws: `LocatedError` naming `file` and the offset of a truncated or corrupt record.
     static func records(in bytes: [UInt8], file: URL) throws -> [ArraySlice<UInt8>] {
         var records: [ArraySlice<UInt8>] = []
         var offset = 0
         while offset < bytes.count {
-            guard bytes.count - offset >= 12 else { throw ReportError.at(file, "record header truncated at byte \(offset)") }
+            guard bytes.count - offset >= 12 else { throw LocatedError(file: file.path, "record header truncated at byte \(offset)") }
             let lengthBytes = bytes[offset..<offset + 8]
             guard readLittleEndian(bytes, at: offset + 8, count: 4) == UInt64(CRC32C.masked(lengthBytes)) else {
-                throw ReportError.at(file, "length checksum mismatch in the record at byte \(offset)")
+                throw LocatedError(file: file.path, "length checksum mismatch in the record at byte \(offset)")
             }
             let length = readLittleEndian(bytes, at: offset, count: 8)
             guard length <= UInt64(bytes.count - offset - 16) else {
-                throw ReportError.at(file, "record at byte \(offset) is truncated (needs \(length) bytes of data)")
+                throw LocatedError(file: file.path, "record at byte \(offset) is truncated (needs \(length) bytes of data)")
             }
             let start = offset + 12, end = start + Int(length)
             let payload = bytes[start..<end]
             guard readLittleEndian(bytes, at: end, count: 4) == UInt64(CRC32C.masked(payload)) else {
-                throw ReportError.at(file, "data checksum mismatch in the record at byte \(offset)")
+                throw LocatedError(file: file.path, "data checksum mismatch in the record at byte \(offset)")
             }
             records.append(payload)
             offset = end + 4

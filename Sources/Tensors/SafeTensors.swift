@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 // safetensors: an 8-byte little-endian header length, a JSON header mapping each tensor
@@ -19,19 +20,6 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
         case .int8, .uint8, .bool: return 1
         }
     }
-}
-
-/// Why a safetensors file could not be read or written, with the file and what was expected.
-public struct SafeTensorsError: Error, CustomStringConvertible {
-    public let file: String
-    public let message: String
-
-    public init(file: String, _ message: String) {
-        self.file = file
-        self.message = message
-    }
-
-    public var description: String { "\(file): \(message)" }
 }
 
 /// One tensor: its element type, shape (outermost first) and little-endian bytes.
@@ -102,7 +90,7 @@ public struct SafeTensorsEntry: Equatable, Sendable {
                 (0..<count).map { ScalarDecoding.integer(raw, index: $0, dtype: dtype) }
             }
         default:
-            throw SafeTensorsError(file: "<entry>", "\(dtype.rawValue) is not an integer dtype")
+            throw LocatedError(file: "<entry>", "\(dtype.rawValue) is not an integer dtype")
         }
     }
 }
@@ -191,21 +179,21 @@ public struct SafeTensorsFile: Equatable, Sendable {
     }
 
     /// Reads and validates a file.
-    /// - throws: `SafeTensorsError` naming the file for I/O errors, a truncated file, a
+    /// - throws: `LocatedError` naming the file for I/O errors, a truncated file, a
     ///   malformed header, unknown dtypes, or data offsets that do not fit the shapes.
     public init(contentsOf url: URL) throws {
         let data: Data
         do {
             data = try FileBytes.mapped(url)
         } catch {
-            throw SafeTensorsError(file: url.path, "cannot read: \(error.localizedDescription)")
+            throw LocatedError(file: url.path, "cannot read: \(error.localizedDescription)")
         }
         try self.init(data: data, name: url.path)
     }
 
     /// Parses a file's bytes; `name` only labels errors.
     public init(data: Data, name: String = "<memory>") throws {
-        func fail(_ message: String) -> SafeTensorsError { SafeTensorsError(file: name, message) }
+        func fail(_ message: String) -> LocatedError { LocatedError(file: name, message) }
         guard data.count >= 8 else { throw fail("truncated: \(data.count) bytes, the 8-byte header length is missing") }
         let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(Self.maximumHeaderSize) else {
@@ -306,50 +294,8 @@ public struct SafeTensorsFile: Equatable, Sendable {
 
     /// Writes the file atomically: a temporary file beside `url`, then a rename, so
     /// readers never see a half-written checkpoint.
-    /// - throws: `SafeTensorsError` when the directory is not writable.
+    /// - throws: `LocatedError` when the directory is not writable.
     public func write(to url: URL) throws {
         try AtomicFile.write(try encoded(), to: url)
-    }
-}
-
-/// Whole-file writes that either land completely or not at all.
-public enum AtomicFile {
-    /// Writes `data` to a temporary file in `url`'s directory, flushes it to disk, and renames
-    /// it over `url`: readers (and a crash at any moment) see the old file or the new one,
-    /// never a part. A failed write (a full disk, a file-size limit) removes the temporary file.
-    /// - throws: `SafeTensorsError` naming `url` and the system's reason.
-    public static func write(_ data: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-        func fail(_ what: String) -> SafeTensorsError {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary.path)
-            return SafeTensorsError(file: url.path, "cannot \(what): \(reason)")
-        }
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SafeTensorsError(file: url.path, "cannot write: \(String(cString: strerror(errno)))") }
-        let written: Bool = data.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
-        guard written, fsync(fd) == 0 else {
-            let error = fail("write")
-            close(fd)
-            throw error
-        }
-        guard close(fd) == 0 else { throw fail("write") }
-        guard rename(temporary.path, url.path) == 0 else { throw fail("rename the temporary file into place") }
-        // The rename itself reaches the disk with the directory.
-        let directoryFD = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            fsync(directoryFD)
-            close(directoryFD)
-        }
     }
 }

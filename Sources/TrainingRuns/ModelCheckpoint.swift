@@ -29,13 +29,13 @@ public enum ModelCheckpoint {
     /// Restores `container` and `optimizer` from `file` (read from `path`), whose metadata
     /// holds the optimiser's step under `stepKey`. Nothing is changed unless everything is
     /// present with the right shapes.
-    /// - throws: `CheckpointError` naming the missing or mis-shaped tensor.
+    /// - throws: `LocatedError` naming the missing or mis-shaped tensor.
     public static func restore(_ container: ParameterContainer, optimizer: Adam, role: String, stepKey: String,
                                from file: SafeTensorsFile, path: String) throws {
         func entry(_ name: String, shape: [Int]) throws -> [Float] {
-            guard let entry = file.tensors[name] else { throw CheckpointError(file: path, "lacks tensor \(name)") }
+            guard let entry = file.tensors[name] else { throw LocatedError(file: path, "lacks tensor \(name)") }
             guard entry.shape == shape, entry.dtype == .float32 else {
-                throw CheckpointError(file: path, "tensor \(name) is \(entry.dtype.rawValue)\(entry.shape), expected F32\(shape)")
+                throw LocatedError(file: path, "tensor \(name) is \(entry.dtype.rawValue)\(entry.shape), expected F32\(shape)")
             }
             return entry.floats()
         }
@@ -54,10 +54,10 @@ public enum ModelCheckpoint {
             state[buffer.name] = (shape, try entry(buffer.name, shape: shape))
         }
         guard let step = file.metadata[stepKey].flatMap(Int.init), step >= 0 else {
-            throw CheckpointError(file: path, "lacks \(stepKey)")
+            throw LocatedError(file: path, "lacks \(stepKey)")
         }
         do { try container.load(torchState: state) } catch {
-            throw CheckpointError(file: path, "\(error)")
+            throw LocatedError(file: path, "\(error)")
         }
         optimizer.restore(step: step, firstMoments: moments.m, secondMoments: moments.v)
     }
@@ -76,14 +76,14 @@ public enum ModelCheckpoint {
 extension ModelCheckpoint {
     /// Opens a checkpoint and checks its `format` metadata.
     /// - Parameter kind: names the expected checkpoint in the error ("language-GAN", …).
-    /// - throws: `CheckpointError` for an unreadable file or another format.
+    /// - throws: `LocatedError` for an unreadable file or another format.
     public static func open(_ url: URL, format: String, kind: String) throws -> SafeTensorsFile {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(contentsOf: url) } catch {
-            throw CheckpointError(file: url.path, "is not a readable safetensors file (\(error))")
+            throw LocatedError(file: url.path, "is not a readable safetensors file (\(error))")
         }
         guard file.metadata["format"] == format else {
-            throw CheckpointError(file: url.path, "is not a ttur-text \(kind) checkpoint")
+            throw LocatedError(file: url.path, "is not a ttur-text \(kind) checkpoint")
         }
         return file
     }
@@ -97,15 +97,15 @@ extension ModelCheckpoint {
     }
 
     /// Reads back what `runMetadata` wrote.
-    /// - throws: `CheckpointError` for a missing or invalid random state, iteration or time.
+    /// - throws: `LocatedError` for a missing or invalid random state, iteration or time.
     public static func runState(of file: SafeTensorsFile, path: String) throws -> (RunProgress, RandomSource) {
         guard let words = file.metadata["random_state"]?.split(separator: ",").compactMap({ UInt64($0) }),
               let random = RandomSource(serialized: words) else {
-            throw CheckpointError(file: path, "lacks a valid random_state")
+            throw LocatedError(file: path, "lacks a valid random_state")
         }
         guard let iteration = file.metadata["iteration"].flatMap(Int.init), iteration >= 0,
               let elapsed = file.metadata["elapsed_seconds"].flatMap(Double.init), elapsed.isFinite else {
-            throw CheckpointError(file: path, "lacks iteration or elapsed_seconds")
+            throw LocatedError(file: path, "lacks iteration or elapsed_seconds")
         }
         return (RunProgress(iteration: iteration, elapsedSeconds: elapsed), random)
     }

@@ -52,7 +52,7 @@ public struct RunDirectory: Sendable {
         }.sorted { $0.0 < $1.0 }
     }
 
-    /// - throws: `TrainingError` naming the directory and the system's reason.
+    /// - throws: `LocatedError` naming the directory and the system's reason.
     public func createDirectories() throws {
         for directory in [url, checkpoints, samples] {
             do {
@@ -61,11 +61,11 @@ public struct RunDirectory: Sendable {
                 let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }
                 let reason = underlying?.domain == NSPOSIXErrorDomain
                     ? String(cString: strerror(Int32(underlying!.code))) : error.localizedDescription
-                throw TrainingError("\(directory.path): cannot create the run directory: \(reason)")
+                throw LocatedError("\(directory.path): cannot create the run directory: \(reason)")
             }
         }
         guard access(url.path, W_OK) == 0 else {
-            throw TrainingError("\(url.path): the run directory is not writable")
+            throw LocatedError("\(url.path): the run directory is not writable")
         }
     }
 }

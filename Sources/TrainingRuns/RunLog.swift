@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Reports
 
@@ -17,12 +18,12 @@ public final class RunLog {
         return encoder
     }()
 
-    /// - throws: `TrainingError` when the log cannot be opened; I/O errors of the write.
+    /// - throws: `LocatedError` when the log cannot be opened; I/O errors of the write.
     public func append<Entry: Encodable>(_ entry: Entry) throws {
         var line = try Self.encoder.encode(entry)
         line.append(UInt8(ascii: "\n"))
         guard let handle = FileHandle(forWritingAtPath: run.log.path) else {
-            throw TrainingError("\(run.log.path): cannot open the log for appending")
+            throw LocatedError("\(run.log.path): cannot open the log for appending")
         }
         defer { try? handle.close() }
         try handle.seekToEnd()

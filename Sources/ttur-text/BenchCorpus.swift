@@ -1,3 +1,4 @@
+import Basics
 import ArgumentParser
 import Corpus
 import Foundation
@@ -54,7 +55,7 @@ enum BenchChild {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CorpusError(path: program, "exited with status \(process.terminationStatus): \(arguments.joined(separator: " "))")
+            throw LocatedError(file: program, "exited with status \(process.terminationStatus): \(arguments.joined(separator: " "))")
         }
         return data
     }
@@ -78,14 +79,14 @@ enum BenchChild {
         let started = Date()
         var pid = pid_t()
         let spawned = posix_spawn(&pid, program, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw CorpusError(path: program, "cannot start: \(String(cString: strerror(spawned)))") }
+        guard spawned == 0 else { throw LocatedError(file: program, "cannot start: \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let seconds = Date().timeIntervalSince(started)
         guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            throw CorpusError(path: program, "failed (wait status \(status)): \(arguments.joined(separator: " "))\n\(text)")
+            throw LocatedError(file: program, "failed (wait status \(status)): \(arguments.joined(separator: " "))\n\(text)")
         }
         return (seconds, usage.ru_maxrss * 1024)
     }

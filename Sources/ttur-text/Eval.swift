@@ -1,3 +1,4 @@
+import Basics
 import ArgumentParser
 import Corpus
 import Foundation
@@ -40,12 +41,12 @@ struct EvalJSD: ParsableCommand {
         let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data))
         let store = try NGramStore(dataset: dataset)
         guard let text = FileManager.default.contents(atPath: samples) else {
-            throw CorpusError(path: samples, "cannot read the samples file")
+            throw LocatedError(file: samples, "cannot read the samples file")
         }
         // Split on bytes: "\r\n" is one Character, and the encoder drops a trailing "\r".
         var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }
-        guard !lines.isEmpty else { throw CorpusError(path: samples, "no samples in the file") }
+        guard !lines.isEmpty else { throw LocatedError(file: samples, "no samples in the file") }
         let encoded = try dataset.vocabulary.encode(lines: lines.map { String(decoding: $0, as: UTF8.self) },
                                                     length: dataset.sequenceLength)
         let scores = try store.jsd(samples: encoded, maxN: ngram)

@@ -1,3 +1,4 @@
+import Basics
 import ArgumentParser
 import Corpus
 import Foundation
@@ -127,7 +128,7 @@ struct PrepareCorpus: ParsableCommand {
             do {
                 try Data(dataset.vocabulary.tsv.utf8).write(to: copy, options: .atomic)
             } catch {
-                throw CorpusError(path: copy.path, "cannot write the vocabulary copy")
+                throw LocatedError(file: copy.path, "cannot write the vocabulary copy")
             }
         }
         let m = dataset.manifest
@@ -143,7 +144,7 @@ struct PrepareCorpus: ParsableCommand {
         var isDirectory: ObjCBool = false
         let first = URL(fileURLWithPath: inputs[0]).standardizedFileURL
         if inputs.count == 1, !FileManager.default.fileExists(atPath: first.path, isDirectory: &isDirectory) {
-            throw CorpusError(path: first.path, "no such directory or file")
+            throw LocatedError(file: first.path, "no such directory or file")
         }
         if inputs.count == 1 && isDirectory.boolValue {
             return (try ShardDiscovery.shards(in: first, split: split), first.lastPathComponent)
@@ -175,7 +176,7 @@ enum BundledCorpus {
             if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
             directory.deleteLastPathComponent()
         }
-        throw CorpusError(path: relativePath, "the bundled corpus is not here: run from the repository root or give a corpus directory")
+        throw LocatedError(file: relativePath, "the bundled corpus is not here: run from the repository root or give a corpus directory")
     }
 }
 

@@ -1,3 +1,4 @@
+import Basics
 import Corpus
 import Foundation
 import XCTest
@@ -20,11 +21,11 @@ final class BadInputTests: XCTestCase {
             name: "bad", output: output, options: options)
     }
 
-    /// Runs `prepare()`, expects a ``CorpusError`` whose text contains every fragment, and
+    /// Runs `prepare()`, expects a ``LocatedError`` whose text contains every fragment, and
     /// checks nothing (not even a staging directory) was left beside the output.
     private func expectFailure(_ fragments: String..., file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try prepare(), file: file, line: line) { error in
-            XCTAssertTrue(error is CorpusError, "\(error)", file: file, line: line)
+            XCTAssertTrue(error is LocatedError, "\(error)", file: file, line: line)
             let text = "\(error)"
             XCTAssertFalse(text.contains("\n"), text, file: file, line: line)
             for fragment in fragments { XCTAssertTrue(text.contains(fragment), "\(text) lacks \(fragment)", file: file, line: line) }

@@ -70,7 +70,7 @@ final class CIFAR10Tests: XCTestCase {
         let url = root.appendingPathComponent("test_batch.bin")
         try Fixtures.cifarBatch(labels: [3, 12], seed: 0).write(to: url)
         XCTAssertThrowsError(try CIFAR10.load(directory: root, split: .test)) { error in
-            XCTAssertTrue("\(error)".contains("test_batch.bin: at byte 3073: label 12 of record 1"), "\(error)")
+            XCTAssertTrue("\(error)".contains("test_batch.bin: byte 3073: label 12 of record 1"), "\(error)")
         }
     }
 }

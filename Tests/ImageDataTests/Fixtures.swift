@@ -1,3 +1,4 @@
+import Basics
 import CZlibShim
 import Foundation
 @testable import ImageData
@@ -21,10 +22,10 @@ enum Fixtures {
 
     /// `data` written as a gzip file with zlib's own gzip writer.
     static func writeGzip(_ data: Data, to url: URL) throws {
-        guard let file = gzopen(url.path, "wb") else { throw ImageDataError(file: url.path, "gzopen failed") }
+        guard let file = gzopen(url.path, "wb") else { throw LocatedError(file: url.path, "gzopen failed") }
         let written = data.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32($0.count)) }
         guard gzclose(file) == Z_OK, written == Int32(data.count) else {
-            throw ImageDataError(file: url.path, "gzwrite failed")
+            throw LocatedError(file: url.path, "gzwrite failed")
         }
     }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 @testable import ImageData
 import XCTest
@@ -19,7 +20,7 @@ final class IDXTests: XCTestCase {
     private func assertError(_ body: @autoclosure () throws -> Any, mentions parts: [String],
                              file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
-            XCTAssertTrue(error is ImageDataError, "\(type(of: error))", file: file, line: line)
+            XCTAssertTrue(error is LocatedError, "\(type(of: error))", file: file, line: line)
             let text = "\(error)"
             XCTAssertFalse(text.contains("\n"), "one line: \(text)", file: file, line: line)
             for part in parts { XCTAssertTrue(text.contains(part), "'\(part)' not in: \(text)", file: file, line: line) }

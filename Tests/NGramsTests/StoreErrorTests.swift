@@ -1,3 +1,4 @@
+import Basics
 import Corpus
 import Foundation
 import NGrams
@@ -22,7 +23,7 @@ final class StoreErrorTests: XCTestCase {
 
     private func expectError(_ fragment: String, _ open: () throws -> NGramStore, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try open(), file: file, line: line) { error in
-            XCTAssertTrue(error is NGramError, "\(error)", file: file, line: line)
+            XCTAssertTrue(error is LocatedError, "\(error)", file: file, line: line)
             XCTAssertTrue("\(error)".contains(fragment), "\(error) lacks \(fragment)", file: file, line: line)
         }
     }
@@ -110,7 +111,7 @@ final class StoreErrorTests: XCTestCase {
             let data = try build(["abc", "abd", "bca"], in: corpus, name: "a")
             try sqlite(data.directory.appendingPathComponent(StoreSchema.fileName).path, sql)
             XCTAssertThrowsError(try NGramStore(dataset: data), sql) { error in
-                XCTAssertTrue(error is NGramError, "\(sql): \(error)")
+                XCTAssertTrue(error is LocatedError, "\(sql): \(error)")
                 XCTAssertTrue("\(error)".contains("corrupt") || "\(error)".contains("inconsistent"), "\(sql): \(error)")
             }
         }

@@ -29,7 +29,7 @@ final class ReportCommandTests: XCTestCase {
         let data = corpus.root.appendingPathComponent("data")
         let prepared = try TTURTextExecutable.run(["prepare", "corpus", corpus.corpusDirectory.path, "--out", data.path,
                                                    "--seq-len", "8", "--ngram", "4", "--vocab-dir", ""])
-        guard prepared.status == 0 else { throw ReportError("prepare failed: \(prepared.standardError)") }
+        guard prepared.status == 0 else { throw LocatedError("prepare failed: \(prepared.standardError)") }
         var runs: [URL] = []
         for schedule in ["ttur", "orig"] {
             let run = corpus.root.appendingPathComponent("run-\(schedule)")
@@ -37,7 +37,7 @@ final class ReportCommandTests: XCTestCase {
                 "train", "--data", data.path, "--run", run.path, "--schedule", schedule, "--dim", "8", "--batch", "4",
                 "--noise", "6", "--eval-every", "2", "--iterations", "4", "--ngram", "4", "--threads", "1",
             ])
-            guard result.status == 0 else { throw ReportError("train failed: \(result.standardError)") }
+            guard result.status == 0 else { throw LocatedError("train failed: \(result.standardError)") }
             runs.append(run)
         }
         fixture = (corpus, runs)

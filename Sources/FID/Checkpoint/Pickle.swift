@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 // A Python pickle reader for the subset that `torch.save` state dicts use: protocols 2–5,
@@ -104,8 +105,8 @@ struct PickleReader {
         return value
     }
 
-    private func fail(_ message: String, at offset: Int? = nil) -> FIDError {
-        FIDError(offset: offset ?? position, "pickle: \(message)")
+    private func fail(_ message: String, at offset: Int? = nil) -> LocatedError {
+        LocatedError(offset: offset ?? position, "pickle: \(message)")
     }
 
     private mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {
@@ -163,7 +164,7 @@ struct PickleReader {
     }
 
     /// Runs to STOP.
-    /// - throws: `FIDError` with the byte offset for unsupported opcodes, truncation, or
+    /// - throws: `LocatedError` with the byte offset for unsupported opcodes, truncation, or
     ///   anything the hooks refuse.
     mutating func load() throws -> PickleValue {
         stack = []
@@ -266,8 +267,8 @@ struct PickleReader {
                 }
                 do {
                     stack.append(adopt(try hooks.call(module, name, values)))
-                } catch let error as FIDError where error.offset == nil {
-                    throw FIDError(offset: opcodeOffset, error.message)
+                } catch let error as LocatedError where error.offset == nil {
+                    throw LocatedError(offset: opcodeOffset, error.message)
                 }
             case 0x62:                                               // BUILD
                 let state = try pop()

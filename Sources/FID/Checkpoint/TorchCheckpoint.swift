@@ -30,11 +30,11 @@ final class TorchStorage {
             let all = try root.contents()
             let width = dtype.byteCount
             guard (offset + count) * width <= all.count else {
-                throw FIDError("storage view \(key) [\(offset), +\(count)) exceeds storage \(root.key)")
+                throw LocatedError("storage view \(key) [\(offset), +\(count)) exceeds storage \(root.key)")
             }
             return all.subdata(in: all.startIndex + offset * width ..< all.startIndex + (offset + count) * width)
         }
-        guard let bytes else { throw FIDError("storage \(key) has no data in the file") }
+        guard let bytes else { throw LocatedError("storage \(key) has no data in the file") }
         return bytes
     }
 }
@@ -57,13 +57,13 @@ final class TorchTensorReference {
     func materialise() throws -> SafeTensorsEntry {
         let width = storage.dtype.byteCount
         guard shape.count == strides.count, shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }), offset >= 0 else {
-            throw FIDError("tensor view of storage \(storage.key): bad size \(shape) / stride \(strides) / offset \(offset)")
+            throw LocatedError("tensor view of storage \(storage.key): bad size \(shape) / stride \(strides) / offset \(offset)")
         }
         // Sizes and strides come from the pickle: any product or sum that overflows is an
         // error, never a wrapped index (this module is built -Ounchecked).
         func checked(_ value: (Int, Bool)) throws -> Int {
             guard !value.1 else {
-                throw FIDError("tensor view of storage \(storage.key): size \(shape) / stride \(strides) overflows")
+                throw LocatedError("tensor view of storage \(storage.key): size \(shape) / stride \(strides) overflows")
             }
             return value.0
         }
@@ -76,7 +76,7 @@ final class TorchTensorReference {
             last = try checked(last.addingReportingOverflow(try checked((extent - 1).multipliedReportingOverflow(by: step))))
         }
         guard last < storage.count else {
-            throw FIDError("tensor view of storage \(storage.key) reaches element \(last) of \(storage.count)")
+            throw LocatedError("tensor view of storage \(storage.key) reaches element \(last) of \(storage.count)")
         }
         let source = try storage.contents()
         var contiguous = true
@@ -128,21 +128,21 @@ public struct TorchCheckpoint {
     static let legacyMagic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
 
     /// Reads either `torch.save` container.
-    /// - throws: `FIDError` naming the file for I/O errors, truncated or corrupt files, and
+    /// - throws: `LocatedError` naming the file for I/O errors, truncated or corrupt files, and
     ///   any pickled object that is not a (nested) dict of tensors.
     public init(contentsOf url: URL) throws {
-        let handle = try readFile(url)
+        let handle = try FileBytes.read(url)
         do {
             if handle.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
                 (names, tensors) = try Self.readZip(url)
             } else if handle.starts(with: [0x80]) {
                 (names, tensors) = try Self.readLegacy(Array(handle))
             } else if handle.count > 262, handle[handle.startIndex + 257 ..< handle.startIndex + 262] == Data("ustar".utf8) {
-                throw FIDError("a tar checkpoint (torch < 0.4): re-save it with a current torch.save")
+                throw LocatedError("a tar checkpoint (torch < 0.4): re-save it with a current torch.save")
             } else {
-                throw FIDError("not a torch.save file (neither a zip archive nor a pickle)")
+                throw LocatedError("not a torch.save file (neither a zip archive nor a pickle)")
             }
-        } catch let error as FIDError {
+        } catch let error as LocatedError {
             throw error.inFile(url.path)
         }
     }
@@ -151,24 +151,24 @@ public struct TorchCheckpoint {
 
     private static func readZip(_ url: URL) throws -> ([String], [String: SafeTensorsEntry]) {
         let container: ZipContainer
-        do { container = try ZipContainer(url) } catch let error as FIDError {
-            throw FIDError("corrupt zip container: \(error.message)")
+        do { container = try ZipContainer(url) } catch let error as LocatedError {
+            throw LocatedError("corrupt zip container: \(error.message)")
         }
         var entries: [String: ZipContainer.Entry] = [:]
         for entry in container.entries { entries[entry.path] = entry }
         guard let pickleEntry = entries.values.first(where: { $0.path.hasSuffix("data.pkl") && $0.path.split(separator: "/").count == 2 }) else {
-            throw FIDError("zip container without ARCHIVE/data.pkl")
+            throw LocatedError("zip container without ARCHIVE/data.pkl")
         }
         let prefix = String(pickleEntry.path.dropLast("data.pkl".count))
         // Storages skip the CRC pass (the weights' SHA-256 covers them where it matters);
         // the pickle keeps it.
         func read(_ entry: ZipContainer.Entry, checkCRC: Bool = false) throws -> Data {
-            do { return try container.data(of: entry, checkCRC: checkCRC) } catch let error as FIDError {
-                throw FIDError("cannot read \(entry.path) from the zip container: \(error.message)")
+            do { return try container.data(of: entry, checkCRC: checkCRC) } catch let error as LocatedError {
+                throw LocatedError("cannot read \(entry.path) from the zip container: \(error.message)")
             }
         }
         if let order = entries[prefix + "byteorder"], String(decoding: try read(order), as: UTF8.self) != "little" {
-            throw FIDError("big-endian checkpoints are not supported")
+            throw LocatedError("big-endian checkpoints are not supported")
         }
         var storages: [String: TorchStorage] = [:]
         let hooks = PickleHooks(
@@ -182,11 +182,11 @@ public struct TorchCheckpoint {
         let root = try reader.load()
         for (key, storage) in storages where storage.view == nil {
             guard let entry = entries[prefix + "data/" + key] else {
-                throw FIDError("storage \(key) is missing from the zip container (\(prefix)data/\(key))")
+                throw LocatedError("storage \(key) is missing from the zip container (\(prefix)data/\(key))")
             }
             let data = try read(entry)
             guard data.count >= storage.count * storage.dtype.byteCount else {
-                throw FIDError("storage \(key) holds \(data.count) bytes, \(storage.count) × \(storage.dtype.byteCount) expected (truncated?)")
+                throw LocatedError("storage \(key) holds \(data.count) bytes, \(storage.count) × \(storage.dtype.byteCount) expected (truncated?)")
             }
             storage.bytes = data
         }
@@ -195,20 +195,20 @@ public struct TorchCheckpoint {
 
     private static func readLegacy(_ bytes: [UInt8]) throws -> ([String], [String: SafeTensorsEntry]) {
         let plain = PickleHooks(
-            persistentLoad: { _ in throw FIDError("unexpected persistent id in a legacy header") },
-            call: { module, name, _ in throw FIDError("unexpected object \(module).\(name) in a legacy header") })
+            persistentLoad: { _ in throw LocatedError("unexpected persistent id in a legacy header") },
+            call: { module, name, _ in throw LocatedError("unexpected object \(module).\(name) in a legacy header") })
         var reader = PickleReader(bytes: bytes, hooks: plain)
         defer { reader.releaseContainers() }
         guard case let .bigInt(magic) = try reader.load(), magic == legacyMagic else {
-            throw FIDError("not a torch.save file: the legacy magic number is missing")
+            throw LocatedError("not a torch.save file: the legacy magic number is missing")
         }
         guard case let .int(protocolVersion) = try reader.load(), protocolVersion == 1001 else {
-            throw FIDError("unsupported legacy protocol version (1001 expected)")
+            throw LocatedError("unsupported legacy protocol version (1001 expected)")
         }
         if case let .dict(info) = try reader.load() {
             for (key, value) in info.items {
                 if case .string("little_endian") = key, case .bool(false) = value {
-                    throw FIDError("big-endian checkpoints are not supported")
+                    throw LocatedError("big-endian checkpoints are not supported")
                 }
             }
         }
@@ -220,19 +220,19 @@ public struct TorchCheckpoint {
         let root = try objectReader.load()
         var keysReader = PickleReader(bytes: bytes, start: objectReader.position, hooks: plain)
         defer { keysReader.releaseContainers() }
-        guard case let .list(keyList) = try keysReader.load() else { throw FIDError("legacy storage key list missing") }
+        guard case let .list(keyList) = try keysReader.load() else { throw LocatedError("legacy storage key list missing") }
         var position = keysReader.position
         for item in keyList.items {
             guard case let .string(key) = item, let storage = storages[key] else {
-                throw FIDError(offset: position, "legacy storage key \(item) not referenced by the object")
+                throw LocatedError(offset: position, "legacy storage key \(item) not referenced by the object")
             }
-            guard position + 8 <= bytes.count else { throw FIDError(offset: position, "truncated before storage \(key)") }
+            guard position + 8 <= bytes.count else { throw LocatedError(offset: position, "truncated before storage \(key)") }
             var count: UInt64 = 0
             for shift in 0..<8 { count |= UInt64(bytes[position + shift]) << (8 * UInt64(shift)) }
             position += 8
             let byteCount = Int(clamping: count) &* storage.dtype.byteCount
             guard Int(clamping: count) == storage.count, position + byteCount <= bytes.count else {
-                throw FIDError(offset: position, "storage \(key): \(count) elements recorded, \(storage.count) expected, \(bytes.count - position) bytes left (truncated?)")
+                throw LocatedError(offset: position, "storage \(key): \(count) elements recorded, \(storage.count) expected, \(bytes.count - position) bytes left (truncated?)")
             }
             storage.bytes = Data(bytes[position ..< position + byteCount])
             position += byteCount
@@ -250,18 +250,18 @@ public struct TorchCheckpoint {
 
     private static func storageFromPersistentID(_ identifier: PickleValue, storages: inout [String: TorchStorage]) throws -> TorchStorage {
         guard case let .tuple(fields) = identifier, fields.count >= 5, case .string("storage") = fields[0] else {
-            throw FIDError("unsupported persistent id (a tensor storage tuple expected)")
+            throw LocatedError("unsupported persistent id (a tensor storage tuple expected)")
         }
         guard case let .global(module, typeName) = fields[1], module == "torch", let dtype = storageTypes[typeName] else {
-            throw FIDError("unsupported storage type \(fields[1].typeName) (float32, float16, int64 and the other plain dtypes are supported)")
+            throw LocatedError("unsupported storage type \(fields[1].typeName) (float32, float16, int64 and the other plain dtypes are supported)")
         }
         let key: String
         switch fields[2] {
         case let .string(text): key = text
         case let .int(number): key = String(number)
-        default: throw FIDError("storage key is a \(fields[2].typeName)")
+        default: throw LocatedError("storage key is a \(fields[2].typeName)")
         }
-        guard case let .int(count) = fields[4], count >= 0 else { throw FIDError("storage \(key) has no element count") }
+        guard case let .int(count) = fields[4], count >= 0 else { throw LocatedError("storage \(key) has no element count") }
         let root: TorchStorage
         if let existing = storages[key] {
             root = existing
@@ -280,9 +280,9 @@ public struct TorchCheckpoint {
     }
 
     private static func integers(_ value: PickleValue, _ what: String) throws -> [Int] {
-        guard case let .tuple(items) = value else { throw FIDError("tensor \(what) is a \(value.typeName), a tuple expected") }
+        guard case let .tuple(items) = value else { throw LocatedError("tensor \(what) is a \(value.typeName), a tuple expected") }
         return try items.map {
-            guard case let .int(number) = $0 else { throw FIDError("tensor \(what) holds a \($0.typeName)") }
+            guard case let .int(number) = $0 else { throw LocatedError("tensor \(what) holds a \($0.typeName)") }
             return number
         }
     }
@@ -294,16 +294,16 @@ public struct TorchCheckpoint {
         case ("torch._utils", "_rebuild_tensor_v2"), ("torch._utils", "_rebuild_tensor"):
             guard arguments.count >= 4, case let .opaque(object) = arguments[0], let storage = object as? TorchStorage,
                   case let .int(offset) = arguments[1] else {
-                throw FIDError("\(name) with unexpected arguments")
+                throw LocatedError("\(name) with unexpected arguments")
             }
             return .opaque(TorchTensorReference(storage: storage, offset: offset,
                                                 shape: try integers(arguments[2], "size"),
                                                 strides: try integers(arguments[3], "stride")))
         case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"):
-            guard let data = arguments.first, case .opaque = data else { throw FIDError("\(name) without a tensor") }
+            guard let data = arguments.first, case .opaque = data else { throw LocatedError("\(name) without a tensor") }
             return data
         default:
-            throw FIDError("unsupported Python object \(module).\(name): only state dicts of tensors can be read (save model.state_dict())")
+            throw LocatedError("unsupported Python object \(module).\(name): only state dicts of tensors can be read (save model.state_dict())")
         }
     }
 
@@ -320,23 +320,23 @@ public struct TorchCheckpoint {
                     switch key {
                     case let .string(text): part = text
                     case let .int(number): part = String(number)
-                    default: throw FIDError("dict key of type \(key.typeName) at \(path.isEmpty ? "top level" : path)")
+                    default: throw LocatedError("dict key of type \(key.typeName) at \(path.isEmpty ? "top level" : path)")
                     }
                     try visit(child, path.isEmpty ? part : path + "." + part)
                 }
             case let .opaque(object):
                 guard let tensor = object as? TorchTensorReference else {
-                    throw FIDError("\(path) is a bare storage, not a tensor")
+                    throw LocatedError("\(path) is a bare storage, not a tensor")
                 }
                 names.append(path)
                 tensors[path] = try tensor.materialise()
             case .none, .bool, .int, .float, .string:
                 break
             default:
-                throw FIDError("\(path.isEmpty ? "the checkpoint" : path) is a \(value.typeName), not a dict of tensors")
+                throw LocatedError("\(path.isEmpty ? "the checkpoint" : path) is a \(value.typeName), not a dict of tensors")
             }
         }
-        guard case .dict = root else { throw FIDError("the checkpoint holds a \(root.typeName), not a state dict") }
+        guard case .dict = root else { throw LocatedError("the checkpoint holds a \(root.typeName), not a state dict") }
         try visit(root, "")
         return (names, tensors)
     }

@@ -28,15 +28,15 @@ struct ZipContainer {
     let entries: [Entry]
     private let file: Data
 
-    /// - throws: `FIDError` naming what lies outside the file or is damaged.
+    /// - throws: `LocatedError` naming what lies outside the file or is damaged.
     init(_ url: URL) throws {
         let file: Data
-        do { file = try FileBytes.mapped(url) } catch { throw FIDError("cannot read the zip container: \(error.localizedDescription)") }
+        do { file = try FileBytes.mapped(url) } catch { throw LocatedError("cannot read the zip container: \(error.localizedDescription)") }
         self.file = file
         let fileSize = UInt64(file.count)
         func bytes(at offset: UInt64, count: Int) throws -> [UInt8] {
             guard offset <= fileSize, UInt64(count) <= fileSize - offset else {
-                throw FIDError("zip structure at byte \(offset) runs past the end of the file")
+                throw LocatedError("zip structure at byte \(offset) runs past the end of the file")
             }
             let start = file.startIndex + Int(offset)
             return [UInt8](file[start ..< start + count])
@@ -50,7 +50,7 @@ struct ZipContainer {
         let tail = try bytes(at: fileSize - UInt64(tailLength), count: tailLength)
         guard tailLength >= 22, let end = stride(from: tailLength - 22, through: 0, by: -1).first(where: {
             integer(tail, $0, 4) == 0x0605_4B50
-        }) else { throw FIDError("not a zip container: no end-of-central-directory record") }
+        }) else { throw LocatedError("not a zip container: no end-of-central-directory record") }
         let endOffset = fileSize - UInt64(tailLength) + UInt64(end)
         // Both directory descriptions are checked: PyTorch writes a zip64 record even for small
         // files; the zip64 values stand in for saturated classic ones.
@@ -60,7 +60,7 @@ struct ZipContainer {
             let locator = try bytes(at: endOffset - 20, count: 20)
             if integer(locator, 0, 4) == 0x0706_4B50 {
                 let record = try bytes(at: integer(locator, 8, 8), count: 56)
-                guard integer(record, 0, 4) == 0x0606_4B50 else { throw FIDError("zip64 end record missing") }
+                guard integer(record, 0, 4) == 0x0606_4B50 else { throw LocatedError("zip64 end record missing") }
                 descriptions.append((integer(record, 32, 8), integer(record, 40, 8), integer(record, 48, 8)))
             }
         }
@@ -77,7 +77,7 @@ struct ZipContainer {
     }
 
     /// The member's bytes, inflated when deflated; the CRC-32 is compared when `checkCRC`.
-    /// - throws: `FIDError` for an unsupported method, a damaged stream, or a size or CRC
+    /// - throws: `LocatedError` for an unsupported method, a damaged stream, or a size or CRC
     ///   that disagrees with the directory.
     func data(of entry: Entry, checkCRC: Bool = true) throws -> Data {
         let start = file.startIndex + Int(entry.dataOffset)
@@ -86,19 +86,19 @@ struct ZipContainer {
         switch entry.method {
         case 0:
             guard entry.compressedSize == entry.uncompressedSize else {
-                throw FIDError("zip member \(entry.path): stored with \(entry.compressedSize) bytes, \(entry.uncompressedSize) declared")
+                throw LocatedError("zip member \(entry.path): stored with \(entry.compressedSize) bytes, \(entry.uncompressedSize) declared")
             }
             out = Data(stored)
         case 8:
             out = try Self.inflate(stored, expected: entry.uncompressedSize, path: entry.path)
         default:
-            throw FIDError("zip member \(entry.path): unsupported compression method \(entry.method)")
+            throw LocatedError("zip member \(entry.path): unsupported compression method \(entry.method)")
         }
         if checkCRC {
             let crc = out.withUnsafeBytes { buffer in
                 UInt64(crc32(0, buffer.bindMemory(to: Bytef.self).baseAddress, uInt(buffer.count)))
             }
-            guard crc == entry.crc32 else { throw FIDError("zip member \(entry.path): CRC-32 mismatch (damaged data)") }
+            guard crc == entry.crc32 else { throw LocatedError("zip member \(entry.path): CRC-32 mismatch (damaged data)") }
         }
         return out
     }
@@ -107,7 +107,7 @@ struct ZipContainer {
     /// output arrives rather than trusted for an allocation).
     private static func inflate(_ input: Data, expected: UInt64, path: String) throws -> Data {
         var stream = z_stream()
-        guard ttur_inflate_init_raw(&stream) == Z_OK else { throw FIDError("zlib could not start inflating \(path)") }
+        guard ttur_inflate_init_raw(&stream) == Z_OK else { throw LocatedError("zlib could not start inflating \(path)") }
         defer { inflateEnd(&stream) }
         var out = Data()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -129,7 +129,7 @@ struct ZipContainer {
             return result
         }
         guard status == Z_STREAM_END, UInt64(out.count) == expected else {
-            throw FIDError("zip member \(path): damaged deflate data (\(out.count) bytes inflated, \(expected) declared)")
+            throw LocatedError("zip member \(path): damaged deflate data (\(out.count) bytes inflated, \(expected) declared)")
         }
         return out
     }
@@ -138,16 +138,16 @@ struct ZipContainer {
                                   fileSize: UInt64, bytes: (UInt64, Int) throws -> [UInt8],
                                   integer: ([UInt8], Int, Int) -> UInt64) throws -> [Entry] {
         guard directoryOffset <= fileSize, directorySize <= fileSize - directoryOffset else {
-            throw FIDError("zip central directory (\(directorySize) bytes at \(directoryOffset)) lies outside the file")
+            throw LocatedError("zip central directory (\(directorySize) bytes at \(directoryOffset)) lies outside the file")
         }
-        guard entries <= directorySize / 46 + 1 else { throw FIDError("zip entry count \(entries) does not fit its directory") }
+        guard entries <= directorySize / 46 + 1 else { throw LocatedError("zip entry count \(entries) does not fit its directory") }
 
         let directory = try bytes(directoryOffset, Int(directorySize))
         var found: [Entry] = []
         var position = 0
         for index in 0..<Int(entries) {
             guard position + 46 <= directory.count, integer(directory, position, 4) == 0x0201_4B50 else {
-                throw FIDError("zip central directory entry \(index) is damaged")
+                throw LocatedError("zip central directory entry \(index) is damaged")
             }
             var compressed = integer(directory, position + 20, 4)
             var uncompressed = integer(directory, position + 24, 4)
@@ -157,7 +157,7 @@ struct ZipContainer {
             var localOffset = integer(directory, position + 42, 4)
             let extraStart = position + 46 + nameLength
             let next = extraStart + extraLength + commentLength
-            guard next <= directory.count else { throw FIDError("zip central directory entry \(index) is damaged") }
+            guard next <= directory.count else { throw LocatedError("zip central directory entry \(index) is damaged") }
             // zip64 extended information: the 8-byte values replace the saturated ones, in order.
             var field = extraStart
             while field + 4 <= extraStart + extraLength {
@@ -179,11 +179,11 @@ struct ZipContainer {
             }
             let local = try bytes(localOffset, 30)
             guard integer(local, 0, 4) == 0x0403_4B50 else {
-                throw FIDError("zip entry \(index): no local header at byte \(localOffset)")
+                throw LocatedError("zip entry \(index): no local header at byte \(localOffset)")
             }
             let dataStart = localOffset + 30 + integer(local, 26, 2) + integer(local, 28, 2)
             guard dataStart <= fileSize, compressed <= fileSize - dataStart, uncompressed <= Int64.max else {
-                throw FIDError("zip entry \(index) (\(compressed) bytes at \(dataStart)) lies outside the file")
+                throw LocatedError("zip entry \(index) (\(compressed) bytes at \(dataStart)) lies outside the file")
             }
             let name = String(decoding: directory[(position + 46) ..< (position + 46 + nameLength)], as: UTF8.self)
             found.append(Entry(path: name, method: integer(directory, position + 10, 2), compressedSize: compressed,

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import ImageData
 
@@ -6,11 +7,11 @@ public struct NumpyImages: ImageCollection {
     public let array: NumpyArray
     public let source: String
 
-    /// - throws: `FIDError` unless the file is a uint8 array of shape `[N, H, W, 3]`.
+    /// - throws: `LocatedError` unless the file is a uint8 array of shape `[N, H, W, 3]`.
     public init(_ url: URL) throws {
         array = try NumpyArray(contentsOf: url)
         guard array.descr == "|u1", array.shape.count == 4, array.shape[3] == 3 else {
-            throw FIDError(file: url.path, "images must be a uint8 array [N, H, W, 3], found \(array.descr) \(array.shape)")
+            throw LocatedError(file: url.path, "images must be a uint8 array [N, H, W, 3], found \(array.descr) \(array.shape)")
         }
         source = url.path
     }

@@ -1,5 +1,5 @@
 import CBLAS
-import Crypto
+import Basics
 import Foundation
 import ImageData
 import Tensors
@@ -32,7 +32,7 @@ public final class FIDInceptionV3 {
     private let pools = (0..<64).map { _ in BufferPool() }
 
     /// Builds the network from a state dict with pytorch-fid's parameter names.
-    /// - throws: `FIDError` naming the first missing or mis-shaped tensor.
+    /// - throws: `LocatedError` naming the first missing or mis-shaped tensor.
     public convenience init(tensors: [String: SafeTensorsEntry], weightsSHA256: String? = nil) throws {
         try self.init(WeightSource(tensors: tensors), weightsSHA256: weightsSHA256)
     }
@@ -40,9 +40,9 @@ public final class FIDInceptionV3 {
     /// The architecture with seeded random weights in the ranges fid_torch.py uses (He-normal
     /// convolutions, batch-norm statistics near identity): for benchmarks, not for scores.
     public static func randomlyInitialised(seed: UInt64) -> FIDInceptionV3 {
-        var generator = SplitMix(seed: seed)
-        func uniform() -> Double { generator.uniform() }
-        func normal() -> Double { generator.normal() }
+        var generator = RandomSource(seed: seed)
+        func uniform() -> Double { generator.nextUniform() }
+        func normal() -> Double { generator.nextNormal() }
         let source = WeightSource { name, shape in
             let count = shape.reduce(1, *)
             if shape.count == 4 {
@@ -82,17 +82,17 @@ public final class FIDInceptionV3 {
     /// Loads a torch checkpoint (pytorch-fid's `pt_inception-2015-12-05-6726825d.pth` or one
     /// of the same architecture). When the file name carries torch hub's hash prefix
     /// (`NAME-<hex>.pth`), the file's SHA-256 must start with it.
-    /// - throws: `FIDError` for unreadable weights or a hash mismatch.
+    /// - throws: `LocatedError` for unreadable weights or a hash mismatch.
     public convenience init(weights url: URL) throws {
-        let data = try readFile(url, what: "the weights")
+        let data = try FileBytes.read(url, what: "the weights")
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         if let prefix = Self.hashPrefix(inFileName: url.lastPathComponent), !digest.hasPrefix(prefix) {
-            throw FIDError(file: url.path, "SHA-256 \(digest) does not start with \(prefix), the prefix its name carries: the file is corrupt or not the released weights")
+            throw LocatedError(file: url.path, "SHA-256 \(digest) does not start with \(prefix), the prefix its name carries: the file is corrupt or not the released weights")
         }
         let checkpoint = try TorchCheckpoint(contentsOf: url)
         do {
             try self.init(tensors: checkpoint.tensors, weightsSHA256: digest)
-        } catch let error as FIDError {
+        } catch let error as LocatedError {
             throw error.inFile(url.path)
         }
     }

@@ -11,8 +11,8 @@ struct WeightSource {
     /// Tensors of a state dict, shapes checked.
     init(tensors: [String: SafeTensorsEntry]) {
         provide = { name, expected in
-            guard let entry = tensors[name] else { throw FIDError("the weights have no tensor \(name)") }
-            guard entry.shape == expected else { throw FIDError("\(name) has shape \(entry.shape), \(expected) expected") }
+            guard let entry = tensors[name] else { throw LocatedError("the weights have no tensor \(name)") }
+            guard entry.shape == expected else { throw LocatedError("\(name) has shape \(entry.shape), \(expected) expected") }
             return entry.floats()
         }
     }

@@ -1,3 +1,4 @@
+import Basics
 import CBLAS
 import Foundation
 
@@ -14,13 +15,13 @@ public enum FIDBenchmark {
     /// Times one Fréchet distance on random `dimensions`-dimensional statistics and a forward
     /// pass of `batch` random 64×64 images (median of `repeats`, after a warm-up).
     public static func run(dimensions d: Int, batch: Int, repeats: Int) -> Result {
-        var generator = SplitMix(seed: 0)
+        var generator = RandomSource(seed: 0)
         // fid_torch.py: fa = N(0,1)^{3d×d}·mix, fb = N(0,1)^{3d×d}·(mix + 0.05·N/√d), mix = N/√d.
-        let mix = (0 ..< d * d).map { _ in Float(generator.normal() / Double(d).squareRoot()) }
-        let perturbed = mix.map { $0 + Float(0.05 * generator.normal() / Double(d).squareRoot()) }
+        let mix = (0 ..< d * d).map { _ in Float(generator.nextNormal() / Double(d).squareRoot()) }
+        let perturbed = mix.map { $0 + Float(0.05 * generator.nextNormal() / Double(d).squareRoot()) }
         func statistics(_ mixing: [Float]) -> FeatureStatistics {
             let rows = 3 * d
-            let noise = (0 ..< rows * d).map { _ in Float(generator.normal()) }
+            let noise = (0 ..< rows * d).map { _ in Float(generator.nextNormal()) }
             var features = [Float](repeating: 0, count: rows * d)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(d), 1, noise, Int32(d),
                         mixing, Int32(d), 0, &features, Int32(d))
@@ -34,7 +35,7 @@ public enum FIDBenchmark {
         let frechetSeconds = seconds(since: start)
 
         let network = FIDInceptionV3.randomlyInitialised(seed: 0)
-        let images = (0 ..< batch * 64 * 64 * 3).map { _ in UInt8(truncatingIfNeeded: generator.next() >> 56) }
+        let images = (0 ..< batch * 64 * 64 * 3).map { _ in UInt8(truncatingIfNeeded: generator.nextUInt64() >> 56) }
         var timings: [Double] = []
         var cpu = 0.0
         images.withUnsafeBufferPointer { pixels in
@@ -60,25 +61,5 @@ public enum FIDBenchmark {
 
     private static func seconds(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
-}
-
-/// splitmix64 with Box–Muller normals: reproducible benchmark data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-    mutating func normal() -> Double {
-        (-2 * log(max(uniform(), 1e-300))).squareRoot() * cos(2 * .pi * uniform())
     }
 }

@@ -15,12 +15,12 @@ public struct FeatureExtractor {
     public let batchSize: Int
     let block: Int
 
-    /// - throws: `FIDError` unless `dimensions` is one of 64, 192, 768, 2048 and the batch ≥ 1.
+    /// - throws: `LocatedError` unless `dimensions` is one of 64, 192, 768, 2048 and the batch ≥ 1.
     public init(network: FIDInceptionV3, dimensions: Int = 2048, batchSize: Int = 50) throws {
         guard let block = FIDInceptionV3.block(forDimensions: dimensions) else {
-            throw FIDError("--dims must be one of \(FIDInceptionV3.blockDimensions.map(String.init).joined(separator: ", ")), not \(dimensions)")
+            throw LocatedError("--dims must be one of \(FIDInceptionV3.blockDimensions.map(String.init).joined(separator: ", ")), not \(dimensions)")
         }
-        guard batchSize >= 1 else { throw FIDError("the batch size must be at least 1") }
+        guard batchSize >= 1 else { throw LocatedError("the batch size must be at least 1") }
         self.network = network
         self.dimensions = dimensions
         self.batchSize = batchSize
@@ -71,13 +71,13 @@ public enum FIDInput {
     case images(ImageCollection)
 
     /// `.npz` → statistics, `.npy` → a uint8 image array, a directory → its PNG/JPEG files.
-    /// - throws: `FIDError` for a missing path or an unknown kind of file, `ImageDataError` for
+    /// - throws: `LocatedError` for a missing path or an unknown kind of file, `LocatedError` for
     ///   a folder without images.
     public init(path: String) throws {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw FIDError(file: path, "no such file or folder")
+            throw LocatedError(file: path, "no such file or folder")
         }
         if isDirectory.boolValue {
             self = .images(try ImageFolder(url))
@@ -86,7 +86,7 @@ public enum FIDInput {
         } else if url.pathExtension.lowercased() == "npy" {
             self = .images(try NumpyImages(url))
         } else {
-            throw FIDError(file: path, "expected an image folder, a .npy uint8 array [N, H, W, 3] or .npz statistics")
+            throw LocatedError(file: path, "expected an image folder, a .npy uint8 array [N, H, W, 3] or .npz statistics")
         }
     }
 
@@ -106,11 +106,11 @@ public enum FIDJob {
     }
 
     /// Loads the network from `weights` (or the torch hub cache).
-    /// - throws: `FIDError` saying where the weights were looked for.
+    /// - throws: `LocatedError` saying where the weights were looked for.
     public static func network(weights: String?) throws -> FIDInceptionV3 {
         let url = weights.map { URL(fileURLWithPath: $0) } ?? defaultWeightsURL
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw FIDError(file: url.path, "no Inception weights: pass --weights pt_inception-2015-12-05-6726825d.pth (pytorch-fid's released file)")
+            throw LocatedError(file: url.path, "no Inception weights: pass --weights pt_inception-2015-12-05-6726825d.pth (pytorch-fid's released file)")
         }
         return try FIDInceptionV3(weights: url)
     }

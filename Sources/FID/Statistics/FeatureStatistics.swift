@@ -26,15 +26,15 @@ public struct FeatureStatistics: Equatable {
     }
 
     /// Reads `mu` and `sigma` (and ttur-text's provenance when present) from an `.npz`.
-    /// - throws: `FIDError` naming the file when `mu`/`sigma` are missing or mis-shaped.
+    /// - throws: `LocatedError` naming the file when `mu`/`sigma` are missing or mis-shaped.
     public init(contentsOf url: URL) throws {
         let arrays = try NumpyArchive.read(url)
         guard let mu = arrays["mu"], let sigma = arrays["sigma"] else {
-            throw FIDError(file: url.path, "an FID statistics file needs arrays mu and sigma (has \(arrays.keys.sorted()))")
+            throw LocatedError(file: url.path, "an FID statistics file needs arrays mu and sigma (has \(arrays.keys.sorted()))")
         }
         let mean = try mu.entry().doubles()
         guard mu.shape.count == 1, sigma.shape == [mean.count, mean.count] else {
-            throw FIDError(file: url.path, "mu \(mu.shape) and sigma \(sigma.shape) do not match (expected [d] and [d, d])")
+            throw LocatedError(file: url.path, "mu \(mu.shape) and sigma \(sigma.shape) do not match (expected [d] and [d, d])")
         }
         var count: Int?
         if let samples = arrays["n_samples"], let value = try? samples.entry().integers().first { count = Int(value) }

@@ -28,16 +28,16 @@ public struct FrechetResult {
 /// let result = try frechetDistance(statisticsA, statisticsB)
 /// print(result.distance, result.warnings)
 /// ```
-/// - throws: `FIDError` when dimensions differ, inputs hold NaN/∞, or LAPACK fails.
+/// - throws: `LocatedError` when dimensions differ, inputs hold NaN/∞, or LAPACK fails.
 public func frechetDistance(_ first: FeatureStatistics, _ second: FeatureStatistics) throws -> FrechetResult {
     _ = Engine.blasCore   // OpenBLAS's fast kernels even where it misdetects the CPU
     let n = first.dimensions
     guard n == second.dimensions, n > 0 else {
-        throw FIDError("statistics have different dimensions: \(first.dimensions) and \(second.dimensions)")
+        throw LocatedError("statistics have different dimensions: \(first.dimensions) and \(second.dimensions)")
     }
     for (name, statistics) in [("first", first), ("second", second)] {
         guard statistics.mean.allSatisfy(\.isFinite), statistics.covariance.allSatisfy(\.isFinite) else {
-            throw FIDError("the \(name) statistics hold NaN or infinite values")
+            throw LocatedError("the \(name) statistics hold NaN or infinite values")
         }
     }
     var warnings: [String] = []
@@ -121,7 +121,7 @@ func sqrtFactor(_ covariance: [Double], n: Int) throws -> (CovarianceFactor, Str
         }
         return (CovarianceFactor(values: lower, isLowerTriangular: true), nil)
     }
-    guard info > 0 else { throw FIDError("LAPACK dpotrf rejected argument \(-info)") }
+    guard info > 0 else { throw LocatedError("LAPACK dpotrf rejected argument \(-info)") }
     return try eigenFactor(covariance, n: n)
 }
 
@@ -157,7 +157,7 @@ func symmetricEigenvalues(_ matrix: inout [Double], n: Int, wantVectors: Bool = 
             solver(job, uplo, &order, &matrix, &order, &eigenvalues, &workQuery, &query, &iworkQuery, &query, &info)
         }
     }
-    guard info == 0 else { throw FIDError("LAPACK symmetric eigensolver workspace query failed (info \(info))") }
+    guard info == 0 else { throw LocatedError("LAPACK symmetric eigensolver workspace query failed (info \(info))") }
     var lwork = Int32(workQuery)
     var liwork = max(iworkQuery, 1)
     var work = [Double](repeating: 0, count: Int(lwork))
@@ -167,6 +167,6 @@ func symmetricEigenvalues(_ matrix: inout [Double], n: Int, wantVectors: Bool = 
             solver(job, uplo, &order, &matrix, &order, &eigenvalues, &work, &lwork, &iwork, &liwork, &info)
         }
     }
-    guard info == 0 else { throw FIDError("LAPACK symmetric eigensolver failed (info \(info))") }
+    guard info == 0 else { throw LocatedError("LAPACK symmetric eigensolver failed (info \(info))") }
     return eigenvalues
 }

@@ -42,18 +42,18 @@ public struct NumpyArray: Equatable {
     public var count: Int { shape.reduce(1, *) }
 
     /// The numeric array as a tensor entry.
-    /// - throws: `FIDError` for non-numeric dtypes.
+    /// - throws: `LocatedError` for non-numeric dtypes.
     public func entry() throws -> SafeTensorsEntry {
         let key = descr.replacingOccurrences(of: "=", with: "<")
         guard let dtype = Self.numericDescrs[key] ?? (key == "<u1" ? .uint8 : key == "<b1" ? .bool : nil) else {
-            throw FIDError("unsupported NumPy dtype \(descr) (little-endian numbers expected)")
+            throw LocatedError("unsupported NumPy dtype \(descr) (little-endian numbers expected)")
         }
         return SafeTensorsEntry(dtype: dtype, shape: shape, data: data)
     }
 
     /// The text of a `<U` string array (scalars concatenated), trailing NULs removed.
     public func string() throws -> String {
-        guard descr.hasPrefix("<U") else { throw FIDError("NumPy dtype \(descr) is not a string") }
+        guard descr.hasPrefix("<U") else { throw LocatedError("NumPy dtype \(descr) is not a string") }
         var scalars = String.UnicodeScalarView()
         data.withUnsafeBytes { raw in
             for index in 0 ..< raw.count / 4 {
@@ -67,45 +67,45 @@ public struct NumpyArray: Equatable {
     // MARK: .npy
 
     /// Parses an .npy file's bytes.
-    /// - throws: `FIDError` for a missing magic, a malformed header, or truncated data.
+    /// - throws: `LocatedError` for a missing magic, a malformed header, or truncated data.
     public init(npy bytes: Data) throws {
         let base = bytes.startIndex
         guard bytes.count >= 10, bytes.prefix(6) == Data([0x93] + Array("NUMPY".utf8)) else {
-            throw FIDError(offset: 0, "not an .npy file (magic \\x93NUMPY missing)")
+            throw LocatedError(offset: 0, "not an .npy file (magic \\x93NUMPY missing)")
         }
         let major = bytes[base + 6]
         let headerLengthWidth = major == 1 ? 2 : 4
         guard (1...3).contains(major), bytes.count >= 8 + headerLengthWidth else {
-            throw FIDError(offset: 6, "unsupported .npy version \(major)")
+            throw LocatedError(offset: 6, "unsupported .npy version \(major)")
         }
         var headerLength = 0
         for shift in 0..<headerLengthWidth { headerLength |= Int(bytes[base + 8 + shift]) << (8 * shift) }
         let headerStart = 8 + headerLengthWidth
         guard headerStart + headerLength <= bytes.count else {
-            throw FIDError(offset: headerStart, "truncated .npy header")
+            throw LocatedError(offset: headerStart, "truncated .npy header")
         }
         let header = String(decoding: bytes[base + headerStart ..< base + headerStart + headerLength], as: UTF8.self)
         guard let descr = Self.field("descr", in: header)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")),
               let fortranText = Self.field("fortran_order", in: header),
               let shapeText = Self.field("shape", in: header) else {
-            throw FIDError(offset: headerStart, "malformed .npy header \(header)")
+            throw LocatedError(offset: headerStart, "malformed .npy header \(header)")
         }
         let shape = try shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "()"))
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             .map { part -> Int in
-                guard let extent = Int(part), extent >= 0 else { throw FIDError("bad .npy shape \(shapeText)") }
+                guard let extent = Int(part), extent >= 0 else { throw LocatedError("bad .npy shape \(shapeText)") }
                 return extent
             }
         let width: Int
         if descr.hasPrefix("<U") {
             guard let characters = Int(descr.dropFirst(2)), (0...(1 << 30)).contains(characters) else {
-                throw FIDError("bad .npy dtype \(descr)")
+                throw LocatedError("bad .npy dtype \(descr)")
             }
             width = 4 * characters
         } else if let dtype = Self.numericDescrs[descr.replacingOccurrences(of: "=", with: "<")] {
             width = dtype.byteCount
         } else {
-            throw FIDError(offset: headerStart, "unsupported .npy dtype \(descr) (object arrays need pickle; big-endian is not supported)")
+            throw LocatedError(offset: headerStart, "unsupported .npy dtype \(descr) (object arrays need pickle; big-endian is not supported)")
         }
         let dataStart = headerStart + headerLength
         // The header's shape is the file's word: a product that overflows is an error, not a
@@ -113,11 +113,11 @@ public struct NumpyArray: Equatable {
         var byteCount = width
         for extent in shape {
             let (product, overflow) = byteCount.multipliedReportingOverflow(by: extent)
-            guard !overflow else { throw FIDError(offset: headerStart, "impossible .npy shape \(shape) for \(descr)") }
+            guard !overflow else { throw LocatedError(offset: headerStart, "impossible .npy shape \(shape) for \(descr)") }
             byteCount = product
         }
         guard bytes.count - dataStart >= byteCount else {
-            throw FIDError(offset: dataStart, "truncated .npy data: \(byteCount) bytes for \(descr) \(shape), \(bytes.count - dataStart) present")
+            throw LocatedError(offset: dataStart, "truncated .npy data: \(byteCount) bytes for \(descr) \(shape), \(bytes.count - dataStart) present")
         }
         var data = bytes.subdata(in: base + dataStart ..< base + dataStart + byteCount)
         if fortranText.hasPrefix("True"), shape.count > 1 {
@@ -183,10 +183,10 @@ public struct NumpyArray: Equatable {
 
     /// Reads an .npy file.
     public init(contentsOf url: URL) throws {
-        let bytes = try readFile(url)
+        let bytes = try FileBytes.read(url)
         do {
             try self.init(npy: bytes)
-        } catch let error as FIDError {
+        } catch let error as LocatedError {
             throw error.inFile(url.path)
         }
     }
@@ -195,25 +195,25 @@ public struct NumpyArray: Equatable {
 /// An .npz archive: named NumPy arrays (names without the `.npy` suffix).
 public enum NumpyArchive {
     /// Reads every array of an .npz (stored or deflated entries).
-    /// - throws: `FIDError` naming the file for a corrupt zip or a bad member.
+    /// - throws: `LocatedError` naming the file for a corrupt zip or a bad member.
     public static func read(_ url: URL) throws -> [String: NumpyArray] {
         let container: ZipContainer
-        do { container = try ZipContainer(url) } catch let error as FIDError {
-            throw FIDError(file: url.path, "not a readable .npz (zip) archive: \(error.message)")
+        do { container = try ZipContainer(url) } catch let error as LocatedError {
+            throw LocatedError(file: url.path, "not a readable .npz (zip) archive: \(error.message)")
         }
         var arrays: [String: NumpyArray] = [:]
         for entry in container.entries where entry.path.hasSuffix(".npy") {
             do {
                 arrays[String(entry.path.dropLast(4))] = try NumpyArray(npy: try container.data(of: entry))
-            } catch let error as FIDError {
-                throw FIDError(file: "\(url.path)[\(entry.path)]", offset: error.offset, error.message)
+            } catch let error as LocatedError {
+                throw LocatedError(file: "\(url.path)[\(entry.path)]", offset: error.offset, error.message)
             }
         }
         return arrays
     }
 
     /// Writes arrays as an uncompressed .npz (like `numpy.savez`), atomically.
-    /// - throws: `FIDError` naming the file when it cannot be written.
+    /// - throws: `LocatedError` naming the file when it cannot be written.
     public static func write(_ arrays: [String: NumpyArray], to url: URL) throws {
         do {
             let archive = try Archive(accessMode: .create)
@@ -224,12 +224,12 @@ public enum NumpyArchive {
                     bytes.subdata(in: Int(position) ..< Int(position) + size)
                 }
             }
-            guard let data = archive.data else { throw FIDError("the in-memory archive produced no data") }
+            guard let data = archive.data else { throw LocatedError("the in-memory archive produced no data") }
             try AtomicFile.write(data, to: url)
-        } catch let error as FIDError {
+        } catch let error as LocatedError {
             throw error.inFile(url.path)
         } catch {
-            throw FIDError(file: url.path, "cannot write .npz: \(error)")
+            throw LocatedError(file: url.path, "cannot write .npz: \(error)")
         }
     }
 }

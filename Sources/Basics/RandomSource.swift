@@ -9,15 +9,8 @@ public struct RandomSource: Sendable, Equatable {
     public private(set) var spareNormal: Double?
 
     public init(seed: UInt64) {
-        var s = seed
-        func splitMix() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
+        var seeder = SplitMix64(seed: seed)
+        state = (seeder.next(), seeder.next(), seeder.next(), seeder.next())
         spareNormal = nil
     }
 
@@ -74,20 +67,28 @@ public struct RandomSource: Sendable, Equatable {
     }
 }
 
-extension Tensor {
-    /// Standard-normal values of `shape`.
-    public static func randomNormal(_ shape: Shape, using random: inout RandomSource) -> Tensor {
-        let out = Storage(count: shape.count)
-        for i in 0..<shape.count { out.pointer[i] = Float(random.nextNormal()) }
-        return Tensor(shape: shape, storage: out)
+/// SplitMix64 (Steele, Lea & Flood, 2014): a small, well-mixed, seedable generator, so a
+/// seed gives the same shuffle on every platform.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
-    /// Uniform values in [low, high) of `shape`.
-    public static func randomUniform(_ shape: Shape, low: Float = 0, high: Float = 1,
-                                     using random: inout RandomSource) -> Tensor {
-        let out = Storage(count: shape.count)
-        let span = Double(high - low)
-        for i in 0..<shape.count { out.pointer[i] = Float(Double(low) + span * random.nextUniform()) }
-        return Tensor(shape: shape, storage: out)
+    /// Uniform in 0..<bound, without modulo bias (Lemire, 2019).
+    public mutating func next(below bound: Int) -> Int {
+        let b = UInt64(bound)
+        var product = next().multipliedFullWidth(by: b)
+        if product.low < b {
+            let threshold = (0 &- b) % b
+            while product.low < threshold { product = next().multipliedFullWidth(by: b) }
+        }
+        return Int(product.high)
     }
 }
