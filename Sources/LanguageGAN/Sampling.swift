@@ -1,7 +1,7 @@
 import Layers
 import Tensors
 
-extension Generator {
+extension LanguageGenerator {
     /// Token ids of `count` generated sentences (argmax per position), drawn batch by batch
     /// without recording a graph.
     public func sampleTokenIDs(count: Int, batch: Int, using random: inout RandomSource) -> [[Int]] {

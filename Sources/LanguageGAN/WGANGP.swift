@@ -36,7 +36,7 @@ public enum WGANGP {
     /// per layer); the penalty's interpolates go through separately, because their backward
     /// pass is a different computation. The penalty is the mean over the batch of
     /// (‖∂D/∂x̂ᵢ‖ − 1)² with every sample's own norm.
-    public static func criticStep(generator: Generator, critic: Critic, real: Tensor, noise: Tensor,
+    public static func criticStep(generator: LanguageGenerator, critic: LanguageCritic, real: Tensor, noise: Tensor,
                                   alpha: Tensor, lambda: Float) -> CriticStep {
         let batch = real.shape[0]
         let fake = withoutGrad { generator(noise) }
@@ -56,7 +56,7 @@ public enum WGANGP {
 
     /// mean over the batch of (‖∂D(x̂ᵢ)/∂x̂ᵢ‖₂ − 1)², differentiable in the critic's parameters
     /// (the input gradient is computed with its graph recorded).
-    public static func gradientPenalty(critic: Critic, at interpolates: Tensor) -> Tensor {
+    public static func gradientPenalty(critic: LanguageCritic, at interpolates: Tensor) -> Tensor {
         let batch = interpolates.shape[0]
         let x = interpolates.detached().requiringGrad()
         let inputGradient = Autodiff.gradients(of: critic(x), withRespectTo: [x], createGraph: true)[0]
@@ -66,7 +66,7 @@ public enum WGANGP {
 
     /// The generator's loss −mean D(G(z)) and its gradients. The critic's weight gradients
     /// are never computed (only the path to the generator's parameters is walked).
-    public static func generatorStep(generator: Generator, critic: Critic, noise: Tensor) -> GeneratorStep {
+    public static func generatorStep(generator: LanguageGenerator, critic: LanguageCritic, noise: Tensor) -> GeneratorStep {
         let loss = -critic(generator(noise)).mean()
         let gradients = Autodiff.gradients(of: loss, withRespectTo: generator.parameters)
         return GeneratorStep(loss: Double(loss.item), gradients: gradients)

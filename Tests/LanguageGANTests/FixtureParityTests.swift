@@ -56,7 +56,7 @@ final class FixtureParityTests: XCTestCase {
         let shape = LanguageModelShape(dim: dim, sequenceLength: seq, vocabularySize: vocab,
                                        noise: Int(try metadata("noise")))
         var random = RandomSource(seed: 0)
-        let generator = Generator(shape, random: &random), critic = Critic(shape, random: &random)
+        let generator = LanguageGenerator(shape, random: &random), critic = LanguageCritic(shape, random: &random)
         try generator.load(torchState: state("init/"))
         try critic.load(torchState: state("init/"))
 

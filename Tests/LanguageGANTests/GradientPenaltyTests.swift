@@ -10,7 +10,7 @@ final class GradientPenaltyTests: XCTestCase {
     func testBatchPenaltyIsTheMeanOfPerSamplePenalties() {
         let shape = LanguageModelShape(dim: 8, sequenceLength: 6, vocabularySize: 5, noise: 4, residualBlocks: 2)
         var random = RandomSource(seed: 3)
-        let critic = Critic(shape, random: &random)
+        let critic = LanguageCritic(shape, random: &random)
         let batch = 5
         let x = Tensor.randomUniform([batch, shape.sequenceLength, shape.vocabularySize], using: &random)
 

@@ -1,3 +1,4 @@
+import Layers
 import Tensors
 
 /// Sizes of a DCGAN (Radford et al.; the TTUR paper's image experiments use the TensorFlow

@@ -1,3 +1,4 @@
+import Layers
 import Tensors
 
 /// The small image classifier whose penultimate activations serve as FID features when the

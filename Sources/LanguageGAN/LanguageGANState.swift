@@ -4,8 +4,8 @@ import Tensors
 /// Both networks, both optimisers and the random source: everything one WGAN-GP iteration
 /// reads and updates.
 public final class LanguageGANState {
-    public let generator: Generator
-    public let critic: Critic
+    public let generator: LanguageGenerator
+    public let critic: LanguageCritic
     public let generatorOptimizer: Adam
     public let criticOptimizer: Adam
     public var random: RandomSource
@@ -15,8 +15,8 @@ public final class LanguageGANState {
                 beta1: Float = 0.5, beta2: Float = 0.9, adamForm: Adam.Form = .pytorch,
                 gradientPenaltyWeight: Float = 10, seed: UInt64) {
         var random = RandomSource(seed: seed)
-        generator = Generator(shape, random: &random)
-        critic = Critic(shape, random: &random)
+        generator = LanguageGenerator(shape, random: &random)
+        critic = LanguageCritic(shape, random: &random)
         generatorOptimizer = Adam(parameters: generator.parameters, learningRate: learningRateGenerator,
                                   beta1: beta1, beta2: beta2, form: adamForm)
         criticOptimizer = Adam(parameters: critic.parameters, learningRate: learningRateCritic,
