@@ -1,18 +1,20 @@
 import Foundation
 import Layers
 import Tensors
+import TrainingRuns
 
 /// Both DCGAN networks, both optimisers and the random source: everything one iteration
 /// reads and updates.
-public final class DCGANState {
+public final class DCGANState: CheckpointedNetworks {
     public let generator: DCGANGenerator
     public let discriminator: DCGANDiscriminator
     public let generatorOptimizer: Adam
     public let discriminatorOptimizer: Adam
     public var random: RandomSource
 
-    public init(configuration c: ImageTrainingConfiguration) {
-        var random = RandomSource(seed: c.seed)
+    public init(configuration: DCGANConfiguration) {
+        let c = configuration.gan
+        var random = RandomSource(seed: configuration.run.seed)
         generator = DCGANGenerator(c.model, random: &random)
         discriminator = DCGANDiscriminator(c.model, random: &random)
         generatorOptimizer = Adam(parameters: generator.parameters, learningRate: c.generatorLearningRate,
@@ -20,6 +22,11 @@ public final class DCGANState {
         discriminatorOptimizer = Adam(parameters: discriminator.parameters, learningRate: c.discriminatorLearningRate,
                                       beta1: c.beta1, beta2: c.beta2)
         self.random = random
+    }
+
+    public var networks: [TrainedNetwork] {
+        [TrainedNetwork(role: "generator", network: generator, optimizer: generatorOptimizer),
+         TrainedNetwork(role: "discriminator", network: discriminator, optimizer: discriminatorOptimizer)]
     }
 
     /// Generator input: uniform in [−1, 1), as the TensorFlow DCGAN draws it.

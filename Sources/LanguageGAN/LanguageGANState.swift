@@ -1,9 +1,10 @@
 import Layers
 import Tensors
+import TrainingRuns
 
 /// Both networks, both optimisers and the random source: everything one WGAN-GP iteration
 /// reads and updates.
-public final class LanguageGANState {
+public final class LanguageGANState: CheckpointedNetworks {
     public let generator: LanguageGenerator
     public let critic: LanguageCritic
     public let generatorOptimizer: Adam
@@ -25,11 +26,17 @@ public final class LanguageGANState {
         self.gradientPenaltyWeight = gradientPenaltyWeight
     }
 
-    /// A fresh state (new weights from `configuration.seed`) for a training configuration.
-    public convenience init(configuration c: TrainingConfiguration) {
+    /// A fresh state (new weights from the run's seed) for a training configuration.
+    public convenience init(configuration: LanguageConfiguration) {
+        let c = configuration.gan
         self.init(shape: c.modelShape, learningRateGenerator: c.generatorLearningRate,
                   learningRateCritic: c.criticLearningRate, beta1: c.beta1, beta2: c.beta2, adamForm: c.adamForm,
-                  gradientPenaltyWeight: c.gradientPenaltyWeight, seed: c.seed)
+                  gradientPenaltyWeight: c.gradientPenaltyWeight, seed: configuration.run.seed)
+    }
+
+    public var networks: [TrainedNetwork] {
+        [TrainedNetwork(role: "generator", network: generator, optimizer: generatorOptimizer),
+         TrainedNetwork(role: "critic", network: critic, optimizer: criticOptimizer)]
     }
 
     public var shape: LanguageModelShape { generator.shape }

@@ -10,10 +10,10 @@ enum LogScalars {
     /// - throws: `LocatedError` when the line is not a JSON object or lacks an integer `iteration`.
     static func parse(_ line: Data, source: String) throws -> (step: Int, scalars: [String: Double]) {
         guard let object = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any] else {
-            throw LocatedError("\(source): not a JSON object")
+            throw LocatedError(file: source, "not a JSON object")
         }
         guard let step = (object[stepKey] as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }) else {
-            throw LocatedError("\(source): no integer \"\(stepKey)\"")
+            throw LocatedError(file: source, "no integer \"\(stepKey)\"")
         }
         var scalars: [String: Double] = [:]
         flatten(object.filter { $0.key != stepKey }, prefix: "", into: &scalars)

@@ -37,6 +37,16 @@ public struct RunDirectory: Sendable {
         Self.iterationFiles(in: checkpoints, suffix: ".safetensors")
     }
 
+    /// The checkpoint at `path`, or the newest when it is nil.
+    /// - throws: `LocatedError` when the run has none.
+    public func checkpoint(at path: String?) throws -> URL {
+        if let path { return URL(fileURLWithPath: path) }
+        guard let latest = checkpointFiles().last else {
+            throw LocatedError(file: checkpoints.path, "no checkpoint found")
+        }
+        return latest.url
+    }
+
     /// Sample files of the evaluations, oldest first.
     public func sampleFiles() -> [(iteration: Int, url: URL)] {
         Self.iterationFiles(in: samples, suffix: "." + sampleExtension)
@@ -61,11 +71,11 @@ public struct RunDirectory: Sendable {
                 let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }
                 let reason = underlying?.domain == NSPOSIXErrorDomain
                     ? String(cString: strerror(Int32(underlying!.code))) : error.localizedDescription
-                throw LocatedError("\(directory.path): cannot create the run directory: \(reason)")
+                throw LocatedError(file: directory.path, "cannot create the run directory: \(reason)")
             }
         }
         guard access(url.path, W_OK) == 0 else {
-            throw LocatedError("\(url.path): the run directory is not writable")
+            throw LocatedError(file: url.path, "the run directory is not writable")
         }
     }
 }

@@ -23,7 +23,7 @@ public final class RunLog {
         var line = try Self.encoder.encode(entry)
         line.append(UInt8(ascii: "\n"))
         guard let handle = FileHandle(forWritingAtPath: run.log.path) else {
-            throw LocatedError("\(run.log.path): cannot open the log for appending")
+            throw LocatedError(file: run.log.path, "cannot open the log for appending")
         }
         defer { try? handle.close() }
         try handle.seekToEnd()

@@ -3,6 +3,7 @@ import Foundation
 import ImageGAN
 import Layers
 import Tensors
+import TrainingRuns
 
 /// `ttur-text bench image-step`: full DCGAN iterations (a discriminator step on a real and a
 /// generated batch, a generator step), beside the same iteration in PyTorch.
@@ -31,9 +32,9 @@ struct BenchImageStep: ParsableCommand {
 
     func run() throws {
         Engine.setThreads(threads)
-        var c = ImageTrainingConfiguration()
+        var c = DCGANSettings()
         c.model = DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width)
-        let state = DCGANState(configuration: c)
+        let state = DCGANState(configuration: DCGANConfiguration(run: RunSettings(), gan: c))
         var random = RandomSource(seed: 1)
         let real = Tensor.randomUniform([batch, size, size, channels], low: -1, high: 1, using: &random)
         func iteration() {

@@ -27,6 +27,14 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "Use only the first N images (quick experiments and tests).")
     var limit: Int?
 
+    init() {}
+
+    /// The options a run saved.
+    init(dataset: String, limit: Int?) {
+        self.dataset = dataset
+        self.limit = limit
+    }
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }

@@ -74,7 +74,7 @@ struct ReportToy: ParsableCommand {
         do {
             try ToyReport.html(results, options).write(to: output, atomically: true, encoding: .utf8)
         } catch {
-            throw LocatedError("\(output.path): cannot write: \(error.localizedDescription)")
+            throw LocatedError(file: output.path, "cannot write: \(error.localizedDescription)")
         }
         for result in results { print(ToyReport.summary(result, options)) }
         print("wrote \(output.path)")

@@ -2,22 +2,17 @@ import ArgumentParser
 import Corpus
 import Foundation
 import LanguageGAN
-import TrainingRuns
 import Tensors
+import TrainingRuns
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print sentences generated from a training run's checkpoint, one a line."
     )
 
-    @Option(name: .customLong("run"), help: "Run directory.")
-    var runDirectory: String
-    @Option(help: "Checkpoint file (default: the run's newest).")
-    var checkpoint: String?
+    @OptionGroup var checkpoint: CheckpointOptions
     @Option(name: .short, help: "Number of sentences.")
     var n = 20
-    @Option(help: "Random seed for the generator's noise.")
-    var seed: UInt64 = 0
     @Option(help: "Prepared dataset for decoding (default: the one the run trained on).")
     var data: String?
 
@@ -26,25 +21,35 @@ struct Sample: ParsableCommand {
     }
 
     func run() throws {
-        let runDir = RunDirectory(URL(fileURLWithPath: runDirectory))
-        let file: URL
-        if let checkpoint {
-            file = URL(fileURLWithPath: checkpoint)
-        } else {
-            guard let latest = runDir.checkpointFiles().last else {
-                throw ValidationError("\(runDir.checkpoints.path): no checkpoint found")
-            }
-            file = latest.url
+        let (state, configuration, _, _) = try checkpoint.load(LanguageWGAN.self) { LanguageGANState(configuration: $0) }
+        let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data ?? configuration.gan.dataDirectory))
+        guard dataset.vocabulary.count == configuration.gan.vocabularySize else {
+            throw ValidationError("\(dataset.directory.path) has vocabulary \(dataset.vocabulary.count), the checkpoint \(configuration.gan.vocabularySize)")
         }
-        let (state, configuration, _) = try Checkpoint.load(file)
-        let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data ?? configuration.dataDirectory))
-        guard dataset.vocabulary.count == configuration.vocabularySize else {
-            throw ValidationError("\(dataset.directory.path) has vocabulary \(dataset.vocabulary.count), the checkpoint \(configuration.vocabularySize)")
-        }
-        Engine.setThreads(configuration.threads)
-        var random = RandomSource(seed: seed)
-        for ids in state.generator.sampleTokenIDs(count: n, batch: configuration.batch, using: &random) {
+        var random = RandomSource(seed: checkpoint.seed)
+        for ids in state.generator.sampleTokenIDs(count: n, batch: configuration.run.batch, using: &random) {
             print(dataset.vocabulary.decode(ids: ids.map { TokenID($0) }))
         }
+    }
+}
+
+/// Which checkpoint a sampling command reads, and the seed of its noise.
+struct CheckpointOptions: ParsableArguments {
+    @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
+    @Option(help: "Checkpoint file (default: the run's newest).") var checkpoint: String?
+    @Option(help: "Random seed for the generator's noise.") var seed: UInt64 = 0
+
+    /// The networks of a GAN of type `GAN` from the checkpoint, built by `make` from its
+    /// configuration, with the engine's threads set as the run had them.
+    func load<GAN: TrainableGAN, State: CheckpointedNetworks>(
+        _: GAN.Type, make: (RunConfiguration<GAN.Settings>) -> State
+    ) throws -> (State, RunConfiguration<GAN.Settings>, file: URL, progress: RunProgress) {
+        let file = try Trainer<GAN>.runDirectory(URL(fileURLWithPath: runDirectory)).checkpoint(at: checkpoint)
+        let opened = try GANCheckpoint.open(file)
+        let configuration = try opened.configuration(of: GAN.self)
+        let state = make(configuration)
+        let progress = try opened.restore(state)
+        Engine.setThreads(configuration.run.threads)
+        return (state, configuration, file, progress)
     }
 }

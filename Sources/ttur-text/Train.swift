@@ -2,9 +2,9 @@ import ArgumentParser
 import Corpus
 import Foundation
 import LanguageGAN
-import TrainingRuns
 import NGrams
 import Tensors
+import TrainingRuns
 
 extension Schedule: ExpressibleByArgument {}
 extension Preset: ExpressibleByArgument {}
@@ -23,12 +23,9 @@ struct Train: ParsableCommand {
             """
     )
 
-    @Option(help: "Prepared dataset directory (default: the bundled corpus, prepared on first use into data/).")
+    @Option(help: "Prepared dataset directory (default: the run's own when resuming, else the bundled corpus, prepared on first use into data/).")
     var data: String?
-    @Option(name: .customLong("run"), help: "Run directory (default: runs/<timestamp>-<schedule>).")
-    var runPath: String?
-    @Flag(help: "Continue the run in --run from its newest checkpoint (with --iterations/--minutes: a new budget; other settings come from the checkpoint).")
-    var resume = false
+    @OptionGroup var runOptions: RunOptions
 
     @Option(help: "Update schedule: ttur or orig.") var schedule: Schedule = .ttur
     @Option(help: "Size preset: paper (dim 512, batch 64) or small (dim 128, batch 32).") var preset: Preset = .paper
@@ -43,113 +40,60 @@ struct Train: ParsableCommand {
     @Option(help: "Adam β2.") var beta2: Float = 0.9
     @Option(help: "Adam form: pytorch or tensorflow (where ε enters; the paper's code used TensorFlow's).")
     var adam: Adam.Form = .pytorch
-
-    @Option(help: "Stop after this many iterations.") var iterations: Int?
-    @Option(help: "Stop after this many minutes of training time (evaluation excluded).") var minutes: Double?
     @Option(help: "Evaluate (JSD, samples, log line) every this many iterations.") var evalEvery = 100
-    @Option(help: "Checkpoint every this many iterations.") var checkpointEvery = 500
-    @Option(help: "Checkpoints to keep.") var keep = 3
     @Option(help: "Largest n-gram order for the JSD.") var ngram = 6
-    @Option(help: "Threads for the engine.") var threads = 2
-    @Option(help: "Random seed (weights, batches, noise).") var seed: UInt64 = 0
 
     func validate() throws {
-        if resume && runPath == nil { throw ValidationError("--resume needs --run DIR") }
-        if iterations == nil && minutes == nil && !resume {
-            throw ValidationError("give --iterations N and/or --minutes M (a budget for the run)")
-        }
-        for (name, value) in [("--eval-every", evalEvery), ("--checkpoint-every", checkpointEvery), ("--keep", keep),
-                              ("--threads", threads), ("--noise", noise)] where value < 1 {
+        for (name, value) in [("--eval-every", evalEvery), ("--noise", noise), ("--critic-iters", criticIters ?? 1),
+                              ("--dim", dim ?? 1), ("--batch", batch ?? 1)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
-        if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
-        if let minutes, !(minutes > 0) { throw ValidationError("--minutes must be positive") }
-        if let criticIters, criticIters < 1 { throw ValidationError("--critic-iters must be at least 1") }
-        if let dim, dim < 1 { throw ValidationError("--dim must be at least 1") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         guard (1...8).contains(ngram) else { throw ValidationError("--ngram must be between 1 and 8") }
     }
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // keep stdout lines in order with the progress on stderr
-        let dataset = try DatasetLocator.open(data)
+        var dataset: PreparedDataset?  // a new run's dataset, opened once for its sizes and for training
+        let trainer: Trainer<LanguageWGAN> = try runOptions.trainer(
+            new: {
+                dataset = try DatasetLocator.open(data)
+                return try configuration(for: dataset!)
+            },
+            in: runOptions.directory(for: LanguageWGAN.self, schedule: schedule.rawValue),
+            context: { try trainingData(dataset ?? DatasetLocator.open(data ?? $0.gan.dataDirectory)) })
+        try TrainingConsole.train(trainer, command: "ttur-text train") { try Self.printJSDTable($0.logEntries()) }
+    }
+
+    /// A new run's configuration: the schedule's settings, then the flags, then the dataset's sizes.
+    private func configuration(for dataset: PreparedDataset) throws -> LanguageConfiguration {
+        var s = LanguageSettings(schedule: schedule, preset: preset)
+        if let lrCritic { s.criticLearningRate = lrCritic }
+        if let lrGen { s.generatorLearningRate = lrGen }
+        if let criticIters { s.criticIterations = criticIters }
+        if let dim { s.dim = dim }
+        (s.noise, s.gradientPenaltyWeight, s.beta1, s.beta2, s.adamForm) = (noise, gpLambda, beta1, beta2, adam)
+        s.maxNGram = ngram
+        s.dataDirectory = dataset.directory.path
+        (s.sequenceLength, s.vocabularySize) = (dataset.sequenceLength, dataset.vocabulary.count)
+        return LanguageConfiguration(run: runOptions.settings(batch: batch ?? preset.batch, evalEvery: evalEvery), gan: s)
+    }
+
+    /// The dataset with its n-gram store.
+    private func trainingData(_ dataset: PreparedDataset) throws -> LanguageTrainingData {
         let store = try NGramStore(dataset: dataset)
-        store.evaluationThreads = min(2, threads)  // a --threads 1 run stays on one core while evaluating too
-        guard resume || ngram <= store.maxN else {
+        store.evaluationThreads = min(2, runOptions.threads)  // a --threads 1 run stays on one core while evaluating too
+        guard runOptions.resume || ngram <= store.maxN else {
             throw ValidationError("--ngram \(ngram) exceeds the store's order \(store.maxN); rebuild with `ttur-text prepare ngrams --data \(dataset.directory.path) --ngram \(ngram)`")
         }
-        let trainer: LanguageGANTrainer
-        if resume {
-            trainer = try LanguageGANTrainer(resuming: RunDirectory(URL(fileURLWithPath: runPath!)), dataset: dataset,
-                                             store: store, iterations: iterations, minutes: minutes)
-        } else {
-            var c = TrainingConfiguration()
-            c.apply(schedule)
-            if let lrCritic { c.criticLearningRate = lrCritic }
-            if let lrGen { c.generatorLearningRate = lrGen }
-            if let criticIters { c.criticIterations = criticIters }
-            c.dim = dim ?? preset.dim
-            c.batch = batch ?? preset.batch
-            c.noise = noise
-            c.gradientPenaltyWeight = gpLambda
-            c.beta1 = beta1
-            c.beta2 = beta2
-            c.adamForm = adam
-            c.iterations = iterations
-            c.minutes = minutes
-            c.evalEvery = evalEvery
-            c.checkpointEvery = checkpointEvery
-            c.keepCheckpoints = keep
-            c.maxNGram = ngram
-            c.threads = threads
-            c.seed = seed
-            c.dataDirectory = dataset.directory.path
-            c.sequenceLength = dataset.sequenceLength
-            c.vocabularySize = dataset.vocabulary.count
-            let directory = runPath ?? "runs/\(Self.timestamp())-\(schedule.rawValue)"
-            trainer = try LanguageGANTrainer(configuration: c, run: RunDirectory(URL(fileURLWithPath: directory)),
-                                             dataset: dataset, store: store)
-        }
-        let c = trainer.configuration
-        print("run \(trainer.run.url.path): \(c.schedule.rawValue), dim \(c.dim), batch \(c.batch), critic lr \(c.criticLearningRate), generator lr \(c.generatorLearningRate), \(c.criticIterations) critic step(s), \(dataset.sentenceCount) sentences, vocabulary \(c.vocabularySize)")
-        StopRequest.install()
-        let line = ProgressLine()
-        let outcome = try trainer.train { p in
-            let jsd = ["4", "6"].compactMap { n in p.latestJSD[n].map { String(format: "JSD-%@ %.4f", n, $0) } }
-            var eta = ""
-            if let target = p.targetIterations, p.iterationsPerSecond > 0 {
-                eta = String(format: "  ETA %.0f s", Double(target - p.iteration) / p.iterationsPerSecond)
-            } else if let budget = p.budgetSeconds {
-                eta = String(format: "  ETA %.0f s", max(0, budget - p.seconds))
-            }
-            let text = String(format: "iter %d  %.2f it/s  critic %.4f  gen %@  ", p.iteration, p.iterationsPerSecond,
-                              p.criticLoss, p.genLoss.map { String(format: "%.4f", $0) } ?? "-")
-                + jsd.joined(separator: "  ") + eta
-            line.update(text)
-        }
-        line.finish("training stopped at iteration \(trainer.progress.iteration) after \(String(format: "%.0f", trainer.progress.elapsedSeconds)) s of training")
-        try Self.printJSDTable(run: trainer.run)
-        if case let .interrupted(iteration, signal) = outcome {
-            print("stopped by signal \(signal) at iteration \(iteration); checkpoint written. Continue with --resume --run \(trainer.run.url.path)")
-            throw ExitCode(StopRequest.exitStatus(for: signal))
-        }
+        return LanguageTrainingData(dataset: dataset, store: store)
     }
 
     /// The first and the last JSD of the run, side by side.
-    static func printJSDTable(run: RunDirectory) throws {
-        let lines = try String(contentsOf: run.log, encoding: .utf8).split(separator: "\n")
-        let entries = lines.compactMap { try? JSONDecoder().decode(LogEntry.self, from: Data($0.utf8)) }
+    static func printJSDTable(_ entries: [LanguageLogEntry]) {
         guard let first = entries.first, let last = entries.last else { return }
         print(String(format: "%-4@ %14@ %14@", "n", "iteration \(first.iteration)", "iteration \(last.iteration)"))
         for n in first.jsd.keys.sorted(by: { Int($0)! < Int($1)! }) {
             print(String(format: "%-4@ %14.4f %14.4f", n, first.jsd[n] ?? .nan, last.jsd[n] ?? .nan))
         }
-    }
-
-    static func timestamp() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return formatter.string(from: Date())
     }
 }
 
@@ -162,8 +106,7 @@ enum DatasetLocator {
         let directory = URL(fileURLWithPath: "data/\(bundled.lastPathComponent)")
         if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(PreparedDataset.manifestName).path) {
             print("preparing the bundled corpus into \(directory.path) (first use)")
-            let prepare = try PrepareCorpus.parse([])
-            try prepare.run()
+            try PrepareCorpus.parse([]).run()
         }
         return try PreparedDataset(directory: directory)
     }

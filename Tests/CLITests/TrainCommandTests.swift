@@ -10,17 +10,7 @@ final class TrainCommandTests: XCTestCase {
 
     override func setUpWithError() throws {
         corpus = try TemporaryCorpus()
-        let words = ["the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "far"]
-        var random = RandomSource(seed: 11)
-        let lines = (0..<300).map { _ in
-            (0..<(2 + random.nextInt(below: 4))).map { _ in words[random.nextInt(below: words.count)] }
-                .joined(separator: " ")
-        }
-        _ = try corpus.addShard(1, lines: lines)
-        data = corpus.root.appendingPathComponent("data")
-        let prepared = try TTURTextExecutable.run(["prepare", "corpus", corpus.corpusDirectory.path, "--out", data.path,
-                                                   "--seq-len", "8", "--ngram", "4", "--vocab-dir", ""])
-        XCTAssertEqual(prepared.status, 0, prepared.standardError)
+        data = try WordCorpus.prepare(in: corpus)
     }
 
     private func train(_ run: URL, _ extra: [String]) throws -> CommandResult {

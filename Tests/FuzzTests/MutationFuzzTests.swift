@@ -5,6 +5,7 @@ import Foundation
 import ImageData
 import LanguageGAN
 import Tensors
+import TrainingRuns
 import XCTest
 import _TestSupport
 
@@ -120,18 +121,19 @@ final class MutationFuzzTests: XCTestCase {
 
     func testLanguageCheckpointReader() throws {
         // A real (tiny) checkpoint as the seed.
-        var configuration = TrainingConfiguration()
-        configuration.dim = 4
-        configuration.noise = 3
-        configuration.residualBlocks = 1
-        configuration.sequenceLength = 4
-        configuration.vocabularySize = 5
+        var configuration = LanguageConfiguration(run: RunSettings(), gan: LanguageSettings())
+        configuration.gan.dim = 4
+        configuration.gan.noise = 3
+        configuration.gan.residualBlocks = 1
+        configuration.gan.sequenceLength = 4
+        configuration.gan.vocabularySize = 5
         let state = LanguageGANState(configuration: configuration)
         let seedFile = directory.appendingPathComponent("seed.safetensors")
-        try Checkpoint.save(state, configuration: configuration, progress: .init(iteration: 3, elapsedSeconds: 1),
-                            to: seedFile)
+        try GANCheckpoint.save(state, kind: LanguageWGAN.kind, configuration: configuration,
+                               progress: .init(iteration: 3, elapsedSeconds: 1), to: seedFile)
         try fuzz("fuzz-checkpoint.safetensors", seed: try Data(contentsOf: seedFile), seedValue: 8) { url in
-            _ = try Checkpoint.load(url)
+            let checkpoint = try GANCheckpoint.open(url)
+            try checkpoint.restore(LanguageGANState(configuration: try checkpoint.configuration(of: LanguageWGAN.self)))
         }
     }
 

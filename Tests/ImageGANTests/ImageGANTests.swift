@@ -112,18 +112,18 @@ final class DCGANModelTests: XCTestCase {
 }
 
 final class ImageTrainingTests: XCTestCase {
-    private func configuration() -> ImageTrainingConfiguration {
-        var c = ImageTrainingConfiguration()
-        c.model = DCGANShape(imageSize: 16, channels: 1, noise: 8, generatorWidth: 4, discriminatorWidth: 4)
-        c.batch = 8
-        c.iterations = 6
-        c.fidEvery = 3
-        c.fidSamples = 40
-        c.fidRealSamples = 60
-        c.checkpointEvery = 3
-        c.gridImages = 9
-        c.threads = 1
-        c.seed = 11
+    private func configuration() -> DCGANConfiguration {
+        var c = DCGANConfiguration(run: RunSettings(), gan: DCGANSettings())
+        c.gan.model = DCGANShape(imageSize: 16, channels: 1, noise: 8, generatorWidth: 4, discriminatorWidth: 4)
+        c.run.batch = 8
+        c.run.iterations = 6
+        c.run.evalEvery = 3
+        c.gan.evaluation.fidSamples = 40
+        c.gan.evaluation.fidRealSamples = 60
+        c.run.checkpointEvery = 3
+        c.gan.evaluation.gridImages = 9
+        c.run.threads = 1
+        c.run.seed = 11
         return c
     }
 
@@ -143,8 +143,9 @@ final class ImageTrainingTests: XCTestCase {
         let fid = try monitor(data, in: directory.url)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.url.appendingPathComponent("cache").path).count, 1)
 
-        let straight = ImageGANTrainer.runDirectory(directory.url.appendingPathComponent("straight"))
-        let trainer = try ImageGANTrainer(configuration: configuration(), run: straight, data: data, fid: fid)
+        let straight = Trainer<DCGAN>.runDirectory(directory.url.appendingPathComponent("straight"))
+        let trainer = try Trainer<DCGAN>(configuration: configuration(), run: straight,
+                                         context: ImageTrainingData(images: data, fid: fid))
         XCTAssertEqual(try trainer.train(), .finished(iteration: 6))
         let lines = try String(contentsOf: straight.log, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 3)   // iterations 0, 3, 6
@@ -158,39 +159,43 @@ final class ImageTrainingTests: XCTestCase {
         XCTAssertEqual(straight.checkpointFiles().map(\.iteration), [3, 6])
 
         // Stop at 3, resume to 6: the same parameters, optimiser state and batch-norm buffers.
-        let split = ImageGANTrainer.runDirectory(directory.url.appendingPathComponent("split"))
+        let split = Trainer<DCGAN>.runDirectory(directory.url.appendingPathComponent("split"))
         var c = configuration()
-        c.iterations = 3
-        _ = try ImageGANTrainer(configuration: c, run: split, data: data, fid: fid).train()
-        let resumed = try ImageGANTrainer(resuming: split, data: data, fid: fid, iterations: 6)
+        c.run.iterations = 3
+        _ = try Trainer<DCGAN>(configuration: c, run: split, context: ImageTrainingData(images: data, fid: fid)).train()
+        let resumed = try Trainer<DCGAN>(resuming: split, iterations: 6) { _ in ImageTrainingData(images: data, fid: fid) }
         XCTAssertEqual(try resumed.train(), .finished(iteration: 6))
-        XCTAssertEqual(resumed.state.generator.torchState().mapValues(\.values),
-                       trainer.state.generator.torchState().mapValues(\.values))
-        XCTAssertEqual(resumed.state.discriminator.torchState().mapValues(\.values),
-                       trainer.state.discriminator.torchState().mapValues(\.values))
+        XCTAssertEqual(resumed.gan.state.generator.torchState().mapValues(\.values),
+                       trainer.gan.state.generator.torchState().mapValues(\.values))
+        XCTAssertEqual(resumed.gan.state.discriminator.torchState().mapValues(\.values),
+                       trainer.gan.state.discriminator.torchState().mapValues(\.values))
         XCTAssertEqual(try String(contentsOf: split.log, encoding: .utf8).split(separator: "\n").count, 3)
-        let (loaded, _, progress) = try ImageCheckpoint.load(split.checkpointFiles().last!.url)
+        let checkpoint = try GANCheckpoint.open(split.checkpointFiles().last!.url)
+        let loaded = DCGANState(configuration: try checkpoint.configuration(of: DCGAN.self))
+        let progress = try checkpoint.restore(loaded)
         XCTAssertEqual(progress.iteration, 6)
-        XCTAssertEqual(loaded.random, trainer.state.random)
+        XCTAssertEqual(loaded.random, trainer.gan.state.random)
         XCTAssertEqual(loaded.generatorOptimizer.step, 6)
     }
 
     func testForeignAndTruncatedCheckpointsAreRejected() throws {
         let directory = try TemporaryDirectory()
-        let run = ImageGANTrainer.runDirectory(directory.url.appendingPathComponent("run"))
+        let run = Trainer<DCGAN>.runDirectory(directory.url.appendingPathComponent("run"))
         var c = configuration()
-        c.iterations = 3
-        c.fidEvery = 100
-        _ = try ImageGANTrainer(configuration: c, run: run, data: SyntheticImages(count: 20, seed: 8), fid: nil).train()
+        c.run.iterations = 3
+        c.run.evalEvery = 100
+        _ = try Trainer<DCGAN>(configuration: c, run: run,
+                               context: ImageTrainingData(images: SyntheticImages(count: 20, seed: 8), fid: nil)).train()
         let file = run.checkpointFiles().last!.url
         let bytes = try Data(contentsOf: file)
         let cut = directory.url.appendingPathComponent("cut.safetensors")
         try bytes.prefix(bytes.count / 2).write(to: cut)
-        XCTAssertThrowsError(try ImageCheckpoint.load(cut)) { error in
+        XCTAssertThrowsError(try GANCheckpoint.open(cut)) { error in
             XCTAssertTrue("\(error)".hasPrefix(cut.path), "\(error)")
         }
-        XCTAssertThrowsError(try ImageGANTrainer(resuming: run, data: SyntheticImages(count: 20, channels: 3, seed: 8),
-                                                 fid: nil)) { error in
+        XCTAssertThrowsError(try Trainer<DCGAN>(resuming: run) { _ in
+            ImageTrainingData(images: SyntheticImages(count: 20, channels: 3, seed: 8), fid: nil)
+        }) { error in
             XCTAssertTrue("\(error)".contains("channel"), "\(error)")
         }
     }

@@ -1,5 +1,6 @@
 import Layers
 import Tensors
+import TrainingRuns
 
 /// The update schedules the paper compares.
 public enum Schedule: String, Codable, CaseIterable, Sendable {
@@ -13,55 +14,6 @@ public enum Schedule: String, Codable, CaseIterable, Sendable {
     public var criticIterations: Int { self == .ttur ? 1 : 10 }
 }
 
-/// Everything that defines a training run; saved as `config.json` and inside every
-/// checkpoint, so a resumed run continues with exactly the settings it started with.
-public struct TrainingConfiguration: Codable, Equatable, Sendable {
-    public var schedule: Schedule = .ttur
-    public var dim = 512
-    public var batch = 64
-    public var noise = 128
-    public var residualBlocks = 5
-    public var gradientPenaltyWeight: Float = 10
-    public var criticLearningRate: Float = 3e-4
-    public var generatorLearningRate: Float = 1e-4
-    public var criticIterations = 1
-    public var beta1: Float = 0.5
-    public var beta2: Float = 0.9
-    public var adamForm: Adam.Form = .pytorch
-    /// Stop after this many iterations (nil: no limit).
-    public var iterations: Int?
-    /// Stop after this much training time in minutes, evaluation excluded (nil: no limit).
-    public var minutes: Double?
-    public var evalEvery = 100
-    /// Generated sentences per evaluation (the anchor's 10 batches of 64).
-    public var evalSamples = 640
-    public var checkpointEvery = 500
-    public var keepCheckpoints = 3
-    public var maxNGram = 6
-    public var threads = 2
-    public var seed: UInt64 = 0
-    /// The prepared dataset (absolute path).
-    public var dataDirectory = ""
-    /// From the dataset.
-    public var sequenceLength = 32
-    public var vocabularySize = 0
-
-    public init() {}
-
-    /// Applies a schedule's learning rates and critic iterations.
-    public mutating func apply(_ schedule: Schedule) {
-        self.schedule = schedule
-        criticLearningRate = schedule.criticLearningRate
-        generatorLearningRate = schedule.generatorLearningRate
-        criticIterations = schedule.criticIterations
-    }
-
-    public var modelShape: LanguageModelShape {
-        LanguageModelShape(dim: dim, sequenceLength: sequenceLength, vocabularySize: vocabularySize, noise: noise,
-                           residualBlocks: residualBlocks)
-    }
-}
-
 /// Named sets of sizes.
 public enum Preset: String, CaseIterable, Sendable {
     /// The paper's language model: dimension 512, batch 64.
@@ -72,3 +24,52 @@ public enum Preset: String, CaseIterable, Sendable {
     public var dim: Int { self == .paper ? 512 : 128 }
     public var batch: Int { self == .paper ? 64 : 32 }
 }
+
+/// What the language WGAN-GP adds to a run's configuration. Defaults are the paper's.
+public struct LanguageSettings: GANSettings {
+    public var schedule: Schedule = .ttur
+    public var dim = 512
+    public var noise = 128
+    public var residualBlocks = 5
+    public var gradientPenaltyWeight: Float = 10
+    public var criticLearningRate: Float = 3e-4
+    public var generatorLearningRate: Float = 1e-4
+    public var criticIterations = 1
+    public var beta1: Float = 0.5
+    public var beta2: Float = 0.9
+    public var adamForm: Adam.Form = .pytorch
+    /// Generated sentences per evaluation (the anchor's 10 batches of 64).
+    public var evalSamples = 640
+    public var maxNGram = 6
+    /// The prepared dataset (absolute path).
+    public var dataDirectory = ""
+    /// From the dataset.
+    public var sequenceLength = 32
+    public var vocabularySize = 0
+
+    public init() {}
+
+    /// The settings of `schedule` (its learning rates and critic steps) at `preset`'s width.
+    public init(schedule: Schedule, preset: Preset = .paper) {
+        self.schedule = schedule
+        criticLearningRate = schedule.criticLearningRate
+        generatorLearningRate = schedule.generatorLearningRate
+        criticIterations = schedule.criticIterations
+        dim = preset.dim
+    }
+
+    public func validate() throws {
+        guard dim > 0, noise > 0, residualBlocks > 0, criticIterations > 0, sequenceLength > 0, vocabularySize > 1,
+              evalSamples > 0, (1...8).contains(maxNGram) else {
+            throw LocatedError("invalid language-model settings")
+        }
+    }
+
+    public var modelShape: LanguageModelShape {
+        LanguageModelShape(dim: dim, sequenceLength: sequenceLength, vocabularySize: vocabularySize, noise: noise,
+                           residualBlocks: residualBlocks)
+    }
+}
+
+/// A language run's configuration: run settings and the model's, one flat `config.json`.
+public typealias LanguageConfiguration = RunConfiguration<LanguageSettings>

@@ -1,0 +1,65 @@
+import Foundation
+import ImageData
+import Tensors
+
+/// One line of an image run's `log.jsonl`.
+public struct ImageLogEntry: Codable, Equatable, Sendable {
+    public var iteration: Int
+    /// Training wall-clock seconds since the run started, evaluation excluded.
+    public var seconds: Double
+    public var discriminatorLoss: Double?
+    public var generatorLoss: Double?
+    /// Mean sigmoid(D) on real and generated images of the last step.
+    public var realScore: Double?
+    public var fakeScore: Double?
+    /// FID keyed by feature network ("classifier" or "inception"); never mixed.
+    public var fid: [String: Double]
+
+    enum CodingKeys: String, CodingKey {
+        case iteration, seconds, fid
+        case discriminatorLoss = "d_loss", generatorLoss = "g_loss", realScore = "d_real", fakeScore = "d_fake"
+    }
+}
+
+/// What an image run trains and is scored on: the images, and the FID monitor (nil: no FID).
+public struct ImageTrainingData {
+    public let images: TrainingImages
+    public let fid: FIDMonitor?
+
+    public init(images: TrainingImages, fid: FIDMonitor?) {
+        self.images = images
+        self.fid = fid
+    }
+
+    /// Checks that the data fits a model of `channels` channels.
+    /// - throws: `LocatedError` naming the data.
+    func check(channels: Int) throws {
+        guard channels == images.channels else {
+            throw LocatedError("the model has \(channels) channel(s), \(images.name) has \(images.channels)")
+        }
+        guard images.count >= 1 else { throw LocatedError(file: images.name, "no images") }
+    }
+
+    /// Real images drawn uniformly (with replacement) from `random`: [batch, size, size, channels].
+    func batch(_ count: Int, size: Int, using random: inout RandomSource) -> Tensor {
+        let indices = (0..<count).map { _ in random.nextInt(below: images.count) }
+        return Tensor(images.batch(indices: indices, size: size), shape: [count, size, size, images.channels])
+    }
+
+    /// An image grid to `samples` and the FID (when a monitor is set) of generated images.
+    /// - Parameter generate: `count` images from `random`, [count, size, size, channels] in (−1, 1).
+    /// - Returns: FID keyed by feature network.
+    func evaluate(_ settings: ImageEvaluationSettings, size: Int, channels: Int, samples: URL,
+                  random: inout RandomSource,
+                  generate: (_ count: Int, _ random: inout RandomSource) -> [Float]) throws -> [String: Double] {
+        let count = max(settings.gridImages, fid == nil ? 0 : settings.fidSamples)
+        let generated = generate(count, &random)
+        let per = size * size * channels
+        try ImageGrid(images: Array(generated[0..<(settings.gridImages * per)]), count: settings.gridImages,
+                      height: size, width: size, channels: channels).write(to: samples)
+        guard let fid else { return [:] }
+        let n = settings.fidSamples
+        return [fid.network.kind.rawValue: try fid.score(Array(generated[0..<(n * per)]), count: n, size: size,
+                                                         channels: channels)]
+    }
+}

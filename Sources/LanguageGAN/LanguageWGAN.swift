@@ -1,0 +1,116 @@
+import Corpus
+import Foundation
+import NGrams
+import Tensors
+import TrainingRuns
+
+/// One line of a language run's `log.jsonl`.
+public struct LanguageLogEntry: Codable, Equatable, Sendable {
+    public var iteration: Int
+    /// Training wall-clock seconds since the run started, evaluation excluded.
+    public var seconds: Double
+    public var criticLoss: Double?
+    public var genLoss: Double?
+    public var wasserstein: Double?
+    public var gradientPenalty: Double?
+    /// n-gram JSD keyed "1"…"N".
+    public var jsd: [String: Double]
+
+    enum CodingKeys: String, CodingKey {
+        case iteration, seconds, jsd, wasserstein
+        case criticLoss = "critic_loss", genLoss = "gen_loss", gradientPenalty = "gradient_penalty"
+    }
+}
+
+/// What a language run trains and evaluates on: the prepared sentences and their n-gram
+/// statistics.
+public struct LanguageTrainingData {
+    public let dataset: PreparedDataset
+    public let store: NGramStore
+
+    public init(dataset: PreparedDataset, store: NGramStore) {
+        self.dataset = dataset
+        self.store = store
+    }
+}
+
+/// The paper's language experiment as a GAN for the training loop: each iteration a
+/// generator step (from the second iteration on), then the critic steps, each on a fresh
+/// batch of real sentences and fresh noise; evaluated by the n-gram JSD of 640 samples.
+public final class LanguageWGAN: StatefulGAN {
+    public static let kind = "language-wgan-gp"
+    public static let sampleExtension = "txt"
+
+    public let configuration: LanguageConfiguration
+    public let state: LanguageGANState
+    public let data: LanguageTrainingData
+
+    /// - throws: `LocatedError` when the dataset's vocabulary or sentence length differ from
+    ///   the configuration's.
+    public init(configuration: LanguageConfiguration, context data: LanguageTrainingData) throws {
+        let c = configuration.gan, dataset = data.dataset
+        guard c.vocabularySize == dataset.vocabulary.count, c.sequenceLength == dataset.sequenceLength else {
+            throw LocatedError("was trained on a dataset with vocabulary \(c.vocabularySize) and length \(c.sequenceLength), \(dataset.directory.path) has \(dataset.vocabulary.count) and \(dataset.sequenceLength)")
+        }
+        self.configuration = configuration
+        self.data = data
+        state = LanguageGANState(configuration: configuration)
+    }
+
+    public var headline: String {
+        let c = configuration.gan
+        return "\(c.schedule.rawValue), dim \(c.dim), batch \(configuration.run.batch), critic lr \(c.criticLearningRate), generator lr \(c.generatorLearningRate), \(c.criticIterations) critic step(s), \(data.dataset.sentenceCount) sentences, vocabulary \(c.vocabularySize)"
+    }
+
+    /// The last critic step and the generator's loss (none at iteration 0).
+    public struct Losses {
+        public let critic: WGANGP.CriticStep
+        public let generator: Double?
+    }
+
+    public func iterate(iteration: Int) -> Losses {
+        let batch = configuration.run.batch
+        let generatorLoss = iteration > 0 ? state.generatorUpdate(batch: batch) : nil
+        var critic = state.criticUpdate(real: realBatch(batch))
+        for _ in 1..<configuration.gan.criticIterations { critic = state.criticUpdate(real: realBatch(batch)) }
+        return Losses(critic: critic, generator: generatorLoss)
+    }
+
+    public func nonFiniteReason(_ losses: Losses) -> String? {
+        guard !losses.critic.loss.isFinite || !(losses.generator?.isFinite ?? true) else { return nil }
+        return "critic \(losses.critic.loss), generator \(losses.generator.map { String($0) } ?? "-")"
+    }
+
+    /// One-hot real sentences drawn uniformly (with replacement) from the training stream.
+    private func realBatch(_ size: Int) -> Tensor {
+        let dataset = data.dataset
+        var ids: [Int] = []
+        ids.reserveCapacity(size * dataset.sequenceLength)
+        for _ in 0..<size {
+            for token in dataset.sentence(state.random.nextInt(below: dataset.sentenceCount)) { ids.append(Int(token)) }
+        }
+        return Tensor.oneHot(ids, shape: [size, dataset.sequenceLength], depth: dataset.vocabulary.count)
+    }
+
+    /// The JSD of `evalSamples` generated sentences against the corpus statistics; the
+    /// sentences go to `samples`, decoded.
+    public func evaluate(iteration: Int, seconds: Double, losses: Losses?, random: inout RandomSource,
+                         samples: URL) throws -> LanguageLogEntry {
+        let c = configuration.gan
+        let generated = state.generator.sampleTokenIDs(count: c.evalSamples, batch: configuration.run.batch, using: &random)
+            .map { $0.map { TokenID($0) } }
+        let scores = try data.store.jsd(samples: generated, maxN: c.maxNGram)
+        let text = generated.map { data.dataset.vocabulary.decode(ids: $0) }.joined(separator: "\n") + "\n"
+        try AtomicFile.write(Data(text.utf8), to: samples)
+        return LanguageLogEntry(iteration: iteration, seconds: seconds, criticLoss: losses?.critic.loss,
+                                genLoss: losses?.generator, wasserstein: losses?.critic.wasserstein,
+                                gradientPenalty: losses?.critic.gradientPenalty,
+                                jsd: Dictionary(uniqueKeysWithValues: scores.map { (String($0.key), $0.value) }))
+    }
+
+    public func summary(_ losses: Losses, latest: LanguageLogEntry?) -> String {
+        let jsd = ["4", "6"].compactMap { n in latest?.jsd[n].map { String(format: "JSD-%@ %.4f", n, $0) } }
+        return ([String(format: "critic %.4f  gen %@", losses.critic.loss,
+                        losses.generator.map { String(format: "%.4f", $0) } ?? "-")] + jsd).joined(separator: "  ")
+    }
+}

@@ -1,0 +1,158 @@
+import Dispatch
+import Foundation
+import Tensors
+
+/// What the loop reports after each iteration, for a progress line.
+public struct TrainingProgress: Sendable {
+    public var iteration: Int
+    public var targetIterations: Int?
+    public var seconds: Double
+    public var budgetSeconds: Double?
+    public var iterationsPerSecond: Double
+    /// The GAN's losses and latest scores, in words.
+    public var summary: String
+
+    /// Seconds left: from the iteration target at the current rate, else from the time budget.
+    public var remainingSeconds: Double? {
+        if let targetIterations, iterationsPerSecond > 0 {
+            return Double(targetIterations - iteration) / iterationsPerSecond
+        }
+        return budgetSeconds.map { max(0, $0 - seconds) }
+    }
+}
+
+/// The one training loop, for every GAN: runs iterations until the iteration or time
+/// budget is reached or a stop is requested; evaluates and checkpoints on their intervals
+/// (and at the end); keeps the newest checkpoints; resumes bit for bit.
+public final class Trainer<GAN: TrainableGAN> {
+    public typealias Configuration = RunConfiguration<GAN.Settings>
+    public let gan: GAN
+    public let configuration: Configuration
+    public let run: RunDirectory
+    public private(set) var progress: RunProgress
+    private var lastCheckpointIteration: Int?
+    private let log: RunLog
+
+    /// The layout of `url` as a run of this GAN.
+    public static func runDirectory(_ url: URL) -> RunDirectory {
+        RunDirectory(url, sampleExtension: GAN.sampleExtension)
+    }
+
+    /// A new run in `run` (which must not hold one yet).
+    /// - throws: `LocatedError` when the run exists or its directory cannot be written.
+    public init(configuration: Configuration, run: RunDirectory, context: GAN.Context) throws {
+        guard run.checkpointFiles().isEmpty else {
+            throw LocatedError(file: run.url.path, "already holds a run: use --resume to continue it")
+        }
+        gan = try GAN(configuration: configuration, context: context)
+        self.configuration = configuration
+        self.run = run
+        progress = RunProgress(iteration: 0, elapsedSeconds: 0)
+        log = RunLog(run)
+        try run.createDirectories()
+        try AtomicFile.write(try RunLog.encoder.encode(configuration), to: run.configuration)
+        try AtomicFile.write(Data(), to: run.log)
+    }
+
+    /// Continues the run in `run` from its newest complete checkpoint, which is read once:
+    /// `context` builds what the GAN trains on from the saved configuration (with a new
+    /// budget when `iterations` or `minutes` is given; everything else comes from the checkpoint).
+    /// - throws: `LocatedError` for a missing, foreign or damaged checkpoint, or one that does
+    ///   not fit the context.
+    public init(resuming run: RunDirectory, iterations: Int? = nil, minutes: Double? = nil,
+                context: (Configuration) throws -> GAN.Context) throws {
+        guard let latest = run.checkpointFiles().last else {
+            throw LocatedError(file: run.checkpoints.path, "no checkpoint to resume from")
+        }
+        let checkpoint = try GANCheckpoint.open(latest.url)
+        let configuration = try checkpoint.configuration(of: GAN.self).withBudget(iterations: iterations, minutes: minutes)
+        let gan: GAN
+        do { gan = try GAN(configuration: configuration, context: try context(configuration)) } catch let error as LocatedError {
+            throw error.inFile(latest.url.path)
+        }
+        progress = try checkpoint.restore(gan)
+        self.gan = gan
+        self.configuration = configuration
+        self.run = run
+        log = RunLog(run)
+        lastCheckpointIteration = progress.iteration
+        try run.createDirectories()
+        try run.removeFiles(after: progress.iteration)
+    }
+
+    /// Trains until the budget is reached or a stop is requested.
+    /// - throws: `LocatedError` on non-finite losses or weights (the last good checkpoint is
+    ///   kept), and I/O errors from logs, samples and checkpoints.
+    public func train(report: (TrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome {
+        Engine.setThreads(configuration.run.threads)
+        if progress.iteration == 0 && (try? Data(contentsOf: run.log))?.isEmpty != false {
+            try evaluate(losses: nil)
+        }
+        var latest: GAN.Entry?
+        var lastLosses: GAN.Losses?
+        var rate = IterationRate()
+        let settings = configuration.run
+
+        while true {
+            if let signal = StopRequest.signal {
+                try finish(losses: lastLosses)
+                return .interrupted(iteration: progress.iteration, signal: signal)
+            }
+            if let limit = settings.iterations, progress.iteration >= limit { break }
+            if let budget = settings.budgetSeconds, progress.elapsedSeconds >= budget { break }
+
+            let start = DispatchTime.now().uptimeNanoseconds
+            let losses = gan.iterate(iteration: progress.iteration)
+            progress.elapsedSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            progress.iteration += 1
+            if let reason = gan.nonFiniteReason(losses) {
+                throw LocatedError("non-finite loss at iteration \(progress.iteration) (\(reason)); the last good checkpoint is kept in \(run.checkpoints.path)")
+            }
+            lastLosses = losses
+            if progress.iteration % settings.evalEvery == 0 { latest = try evaluate(losses: losses) }
+            if progress.iteration % settings.checkpointEvery == 0 { try saveCheckpoint() }
+
+            report(TrainingProgress(iteration: progress.iteration, targetIterations: settings.iterations,
+                                    seconds: progress.elapsedSeconds, budgetSeconds: settings.budgetSeconds,
+                                    iterationsPerSecond: rate.tick(), summary: gan.summary(losses, latest: latest)))
+        }
+        try finish(losses: lastLosses)
+        return .finished(iteration: progress.iteration)
+    }
+
+    /// The log lines of the run so far, oldest first.
+    public func logEntries() throws -> [GAN.Entry] {
+        try String(contentsOf: run.log, encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONDecoder().decode(GAN.Entry.self, from: Data($0.utf8)) }
+    }
+
+    /// The final evaluation (unless the last iteration had one) and checkpoint.
+    private func finish(losses: GAN.Losses?) throws {
+        if progress.iteration % configuration.run.evalEvery != 0, losses != nil { try evaluate(losses: losses) }
+        if lastCheckpointIteration != progress.iteration { try saveCheckpoint() }
+    }
+
+    /// Evaluates from a random source derived from the seed and the iteration, never the
+    /// training stream, so evaluating does not change what training draws; logs the line.
+    @discardableResult
+    private func evaluate(losses: GAN.Losses?) throws -> GAN.Entry {
+        let iteration = progress.iteration
+        var random = RandomSource(seed: configuration.run.seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(iteration + 1)))
+        let entry = try gan.evaluate(iteration: iteration, seconds: progress.elapsedSeconds, losses: losses,
+                                     random: &random, samples: run.samples(iteration: iteration))
+        try log.append(entry)
+        return entry
+    }
+
+    private func saveCheckpoint() throws {
+        // A finite loss can still be followed by an update that overflows the weights:
+        // never let such weights replace a good checkpoint.
+        guard GANCheckpoint.allFinite(gan.networks.map(\.network)) else {
+            throw LocatedError("non-finite parameters at iteration \(progress.iteration); the last good checkpoint is kept in \(run.checkpoints.path)")
+        }
+        try GANCheckpoint.save(gan, configuration: configuration, progress: progress,
+                               to: run.checkpoint(iteration: progress.iteration))
+        lastCheckpointIteration = progress.iteration
+        run.pruneCheckpoints(keeping: configuration.run.keepCheckpoints)
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import TrainingRuns
+
+/// What a training command shows: the first line, a progress line with the rate and the
+/// ETA, the stop line, the GAN's own summary, and how to continue after a signal.
+enum TrainingConsole {
+    /// Trains with `trainer` on the console.
+    /// - Parameters:
+    ///   - command: the command that resumes the run ("ttur-text train").
+    ///   - summary: prints what the run reached (its table of scores).
+    /// - throws: the trainer's errors; `ExitCode` 130/143 after SIGINT/SIGTERM, once the
+    ///   final checkpoint is written.
+    static func train<GAN: TrainableGAN>(_ trainer: Trainer<GAN>, command: String,
+                                         summary: (Trainer<GAN>) throws -> Void) throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // keep stdout lines in order with the progress on stderr
+        print("run \(trainer.run.url.path): \(trainer.gan.headline)")
+        StopRequest.install()
+        let line = ProgressLine()
+        let outcome = try trainer.train { p in
+            let eta = p.remainingSeconds.map { String(format: "  ETA %.0f s", $0) } ?? ""
+            line.update(String(format: "iter %d  %.2f it/s  ", p.iteration, p.iterationsPerSecond) + p.summary + eta)
+        }
+        line.finish("training stopped at iteration \(trainer.progress.iteration) after \(String(format: "%.0f", trainer.progress.elapsedSeconds)) s of training")
+        try summary(trainer)
+        if case let .interrupted(iteration, signal) = outcome {
+            print("stopped by signal \(signal) at iteration \(iteration); checkpoint written. Continue with `\(command) --resume --run \(trainer.run.url.path)`")
+            throw ExitCode(StopRequest.exitStatus(for: signal))
+        }
+    }
+}
