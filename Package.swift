@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Reports", "FID"]),
+        .library(name: "TTURTextKit", targets: ["Basics", "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -72,9 +72,12 @@ let package = Package(
             swiftSettings: numericSettings
         ),
 
-        // Run reports: TensorBoard event files (written by the trainers), HTML/SVG plots, the
-        // saddle-point toy (issue 9). Below the trainers, so it reads runs as plain JSON.
-        .target(name: "Reports", dependencies: ["Tensors"]),
+        // The paper's saddle-point example, an experiment of its own.
+        .target(name: "Toy", dependencies: ["Basics"]),
+
+        // Run reports: TensorBoard event files (written by the trainers), HTML/SVG plots of
+        // runs and of the toy. Below the trainers, so it reads runs as plain JSON.
+        .target(name: "Reports", dependencies: ["Tensors", "Toy"]),
 
         // Image datasets: PNG/JPEG decoding and encoding, gzip, IDX (MNIST, Fashion-MNIST),
         // CIFAR-10 binary batches, image folders; training batches and sample grids.
@@ -114,7 +117,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "_TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "ttur-text", "_TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "Tensors", "ttur-text", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

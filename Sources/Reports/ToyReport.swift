@@ -1,4 +1,5 @@
 import Foundation
+import Toy
 
 /// The saddle-point demo as an HTML page: for each of the paper's four settings the
 /// objective, the distance to the saddle point and the x–y path of one seeded run, the

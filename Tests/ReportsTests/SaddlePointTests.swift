@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import XCTest
 @testable import Reports
+@testable import Toy
 
 final class SaddlePointTests: XCTestCase {
     /// The paper's settings; the ensemble table has its own test below, so it stays small here.

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import Basics
 
 /// The paper's toy min/max problem (Heusel et al. 2017, the saddle-point example of the
 /// poster and appendix): f(x, y) = (1 + x²)(100 − y²), saddle point (0, 0) with f = 100,
