@@ -43,6 +43,14 @@ struct BenchWorkOptions: ParsableArguments {
     }
 }
 
+/// The reference scripts the benchmarks run, in the checkout's `scripts/`.
+enum BenchScripts {
+    static func path(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/\(name)").path
+    }
+}
+
 enum BenchChild {
     /// Runs a program, returns its standard output, and fails on a non-zero exit.
     static func output(_ program: String, _ arguments: [String]) throws -> Data {
@@ -141,7 +149,7 @@ struct BenchPrepare: ParsableCommand {
         var pythonText = Data()
         while pythonText.count < pythonMegabytes * 1_000_000 { pythonText.append(text) }
         try pythonText.write(to: plain)
-        let (python, _) = try BenchChild.timed("/usr/bin/env", ["python3", "-c", Self.anchorPython, plain.path])
+        let (python, _) = try BenchChild.timed("/usr/bin/env", ["python3", BenchScripts.path("anchor_load_dataset.py"), plain.path])
 
         print(String(format: "ttur-text prepare corpus (%@, no n-grams): %.0f MB text in %.2f s = %.1f MB/s; peak RSS %.0f MB, tokens.u16 %.0f MB",
                      unit.rawValue, textBytes / 1e6, seconds, textBytes / 1e6 / seconds, Double(peak) / 1e6, Double(tokens) / 1e6))
@@ -150,22 +158,6 @@ struct BenchPrepare: ParsableCommand {
                      (textBytes / seconds) / (Double(pythonText.count) / python)))
     }
 
-    /// The anchor's `language_helpers.load_dataset` on a plain text file (seq_len 32, vocab 2048).
-    static let anchorPython = """
-        import collections, sys
-        lines = []
-        with open(sys.argv[1], 'r') as f:
-            for line in f:
-                line = tuple(line[:-1])
-                if len(line) > 32: line = line[:32]
-                lines.append(line + (('`',) * (32 - len(line))))
-        counts = collections.Counter(c for line in lines for c in line)
-        charmap = {'unk': 0}; inv = ['unk']
-        for c, n in counts.most_common(2047):
-            if c not in charmap: charmap[c] = len(inv); inv.append(c)
-        filtered = [tuple(c if c in charmap else 'unk' for c in line) for line in lines]
-        print(len(filtered))
-        """
 }
 
 struct BenchJSD: ParsableCommand {
@@ -262,7 +254,7 @@ struct BenchJSD: ParsableCommand {
         try text.write(to: real)
         let fake = paths.workURL.appendingPathComponent("samples-real.txt")
         try Data(realSamples.map { $0 + "\n" }.joined().utf8).write(to: fake)
-        let python = try BenchChild.output("/usr/bin/env", ["python3", "-c", Self.anchorPython, paths.reference, real.path, fake.path])
+        let python = try BenchChild.output("/usr/bin/env", ["python3", BenchScripts.path("anchor_jsd.py"), paths.reference, real.path, fake.path])
         print("anchor's in-memory way (reference script's functions, real model prebuilt), sample 1×, \(samples) real sentences: "
               + String(decoding: python, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         print("load average after: \(Self.loadAverage())")
@@ -273,18 +265,4 @@ struct BenchJSD: ParsableCommand {
         ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
     }
 
-    static let anchorPython = """
-        import importlib.util, sys, time
-        spec = importlib.util.spec_from_file_location('ref', sys.argv[1]); ref = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(ref)
-        real = ref.load(sys.argv[2], 32, '`', False); fake = ref.load(sys.argv[3], 32, '`', False)
-        models = {n: ref.counts(real, n) for n in range(1, 7)}
-        times = []
-        for _ in range(3):
-            t = time.perf_counter()
-            for n in range(1, 7): ref.jsd(models[n], ref.counts(fake, n))
-            times.append(time.perf_counter() - t)
-        times.sort()
-        print('median %.0f ms per evaluation' % (times[1] * 1e3))
-        """
 }
