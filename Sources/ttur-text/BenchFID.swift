@@ -42,7 +42,6 @@ struct BenchFID: ParsableCommand {
 
     func run() throws {
         Engine.setThreads(threads)
-        KernelThreads.count = threads
         let ours = FIDBenchmark.run(dimensions: dims, batch: batch, repeats: repeats)
         print("OpenBLAS kernels: \(Engine.blasCore)")
         print(String(format: "ttur-text: frechet_s %.3f (fid %.4f), inception %.2f images/s (batch %d, %d threads, %.3f CPU-s/image)",

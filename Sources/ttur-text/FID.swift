@@ -1,6 +1,7 @@
 import ArgumentParser
 import FID
 import Foundation
+import Tensors
 
 struct FIDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,9 +28,19 @@ struct FIDNetworkOptions: ParsableArguments {
     @Option(help: "Images per forward pass.")
     var batch: Int = 50
 
+    @Option(help: "Threads (default: one per core, at most 8).")
+    var threads: Int = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
     func validate() throws {
         guard [64, 192, 768, 2048].contains(dims) else { throw ValidationError("--dims must be 64, 192, 768 or 2048") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// The feature extractor these options describe, with the engine's threads set.
+    func extractor() throws -> FeatureExtractor {
+        Engine.setThreads(threads)
+        return try FeatureExtractor(network: try FIDJob.network(weights: weights), dimensions: dims, batchSize: batch)
     }
 }
 
@@ -70,8 +81,7 @@ struct FIDScore: ParsableCommand {
         var extractor: FeatureExtractor?
         let makeExtractor = {
             if let extractor { return extractor }
-            let made = try FeatureExtractor(network: try FIDJob.network(weights: network.weights),
-                                            dimensions: network.dims, batchSize: network.batch)
+            let made = try network.extractor()
             extractor = made
             return made
         }
@@ -113,8 +123,7 @@ struct FIDStats: ParsableCommand {
         guard case let .images(collection) = try FIDInput(path: images) else {
             throw ValidationError("\(images) already is a statistics file")
         }
-        let extractor = try FeatureExtractor(network: try FIDJob.network(weights: network.weights),
-                                             dimensions: network.dims, batchSize: network.batch)
+        let extractor = try network.extractor()
         let statistics = try extractor.statistics(of: collection, progress: fidProgress(images))
         try statistics.write(to: URL(fileURLWithPath: out))
         print("wrote \(out): \(statistics.sampleCount ?? 0) samples, \(statistics.dimensions) dims")

@@ -1,5 +1,5 @@
-import CBLAS
 import Foundation
+import Tensors
 
 /// A convolution with batch-norm (eval mode) folded in and a fused ReLU: pytorch-fid's
 /// BasicConv2d (conv without bias → BatchNorm2d(eps 0.001) → ReLU), inference only.
@@ -89,8 +89,8 @@ struct Convolution {
                 a = UnsafePointer(input.pointer + start * inChannels)
             }
             weights.withUnsafeBufferPointer { w in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(end - start), Int32(outChannels), Int32(K),
-                            1, a, Int32(K), w.baseAddress, Int32(K), 0, destination + start * ldc, Int32(ldc))
+                sgemm(transposeA: false, transposeB: true, m: end - start, n: outChannels, k: K,
+                      a: a, lda: K, b: w.baseAddress!, ldb: K, c: destination + start * ldc, ldc: ldc)
             }
             addBiasAndRectify(destination, rows: start..<end, ldc: ldc)
             start = end

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// A batch of feature maps, channels-last (NHWC) in one owned buffer, so that a 1×1
 /// convolution is a single GEMM over `batch·height·width` rows and concatenation along
@@ -51,22 +52,18 @@ final class FeatureMap {
     }
 }
 
-/// Worker threads for the kernels' non-GEMM loops (the GEMMs use OpenBLAS's own threads).
-public enum KernelThreads {
-    nonisolated(unsafe) public static var count = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-}
-
-/// Runs `body(i)` for i in 0..<count, split into contiguous ranges over the kernel threads.
+/// Runs `body(i)` for i in 0..<count, split into contiguous ranges over the engine's threads
+/// (`Engine.setThreads`).
 func parallelFor(_ count: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
     parallelRanges(count, minimumPerThread: minimumPerThread) { range in
         for index in range { body(index) }
     }
 }
 
-/// Runs `body` on contiguous sub-ranges of 0..<count, one per kernel thread (inline on a
+/// Runs `body` on contiguous sub-ranges of 0..<count, one per engine thread (inline on a
 /// thread that already is one of several data-parallel workers).
 func parallelRanges(_ count: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
-    let workers = KernelContext.current?.serial == true ? 1 : max(1, min(KernelThreads.count, count / max(minimumPerThread, 1)))
+    let workers = KernelContext.current?.serial == true ? 1 : max(1, min(Engine.threads, count / max(minimumPerThread, 1)))
     if workers == 1 {
         body(0..<count)
         return

@@ -141,7 +141,7 @@ public final class FIDInceptionV3 {
     /// the batch around it, so its features are bit-for-bit independent of batch size and
     /// order (statistics then differ only by float64 summation order).
     func forward(_ input: FeatureMap, blocks: Set<Int>) -> [Int: [Float]] {
-        let workers = max(1, min(KernelThreads.count, input.batch, pools.count))
+        let workers = max(1, min(Engine.threads, input.batch, pools.count))
         let blasThreads = openblas_get_num_threads()
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(blasThreads) }

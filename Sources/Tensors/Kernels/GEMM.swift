@@ -2,8 +2,11 @@ import CBLAS
 
 /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major, through OpenBLAS's `cblas_sgemm`.
 /// `op(A)` is m×k (A stored k×m when transposed), `op(B)` is k×n.
+///
+/// The engine's one GEMM entry point: the training kernels and FID's Inception forward pass
+/// both go through it, so a backend behind it serves both.
 @inline(__always)
-func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+public func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
            alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
            b: UnsafePointer<Float>, ldb: Int,
            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
