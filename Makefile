@@ -5,7 +5,7 @@
 # Debian packages the build and the tests need. Each is installed only when absent.
 PACKAGES := pkg-config libopenblas-dev libicu-dev libzstd-dev zstd libsqlite3-dev sqlite3 \
             libpng-dev libjpeg-dev zlib1g-dev libssl-dev dataset-fashion-mnist wordnet-base python3 python3-venv \
-            chromium
+            chromium libopenmpi-dev openmpi-bin
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc)

@@ -49,7 +49,8 @@ public final class DCGANState: CheckpointedNetworks {
     public func discriminatorUpdate(real: Tensor) -> DiscriminatorStep {
         let batch = real.shape[0]
         let fake = GradMode.with(false) {
-            generator(Self.noise(batch: batch, dimensions: generator.shape.noise, using: &random))
+            generator(Self.noise(batch: batch * Collectives.current.size, dimensions: generator.shape.noise,
+                                 using: &random).localRows())
         }
         let realLogits = discriminator(real), fakeLogits = discriminator(fake)
         let loss = (-realLogits).softplus().mean() + fakeLogits.softplus().mean()
@@ -58,17 +59,18 @@ public final class DCGANState: CheckpointedNetworks {
         func score(_ logits: Tensor) -> Double {
             logits.scalars.reduce(0) { $0 + 1 / (1 + exp(-Double($1))) } / Double(batch)
         }
-        return DiscriminatorStep(loss: Double(loss.item), realScore: score(realLogits), fakeScore: score(fakeLogits))
+        let means = Collectives.mean([Double(loss.item), score(realLogits), score(fakeLogits)])
+        return DiscriminatorStep(loss: means[0], realScore: means[1], fakeScore: means[2])
     }
 
     /// One generator update with the non-saturating loss softplus(−D(G(z))); returns it.
     @discardableResult
     public func generatorUpdate(batch: Int) -> Double {
-        let z = Self.noise(batch: batch, dimensions: generator.shape.noise, using: &random)
+        let z = Self.noise(batch: batch, dimensions: generator.shape.noise, using: &random).localRows()
         let loss = (-discriminator(generator(z))).softplus().mean()
         let gradients = Autodiff.gradients(of: loss, withRespectTo: generator.parameters)
         generatorOptimizer.update(with: gradients)
-        return Double(loss.item)
+        return Collectives.mean([Double(loss.item)])[0]
     }
 
     /// `count` images from the generator in evaluation mode (running batch-norm statistics),

@@ -40,10 +40,11 @@ public struct ImageTrainingData {
         guard images.count >= 1 else { throw LocatedError(file: images.name, "no images") }
     }
 
-    /// Real images drawn uniformly (with replacement) from `random`: [batch, size, size, channels].
+    /// Real images drawn uniformly (with replacement) from `random`: the whole global batch
+    /// of `count` is drawn, this rank's share returned, [share, size, size, channels].
     func batch(_ count: Int, size: Int, using random: inout RandomSource) -> Tensor {
-        let indices = (0..<count).map { _ in random.nextInt(below: images.count) }
-        return Tensor(images.batch(indices: indices, size: size), shape: [count, size, size, images.channels])
+        let indices = Array((0..<count).map { _ in random.nextInt(below: images.count) }[Collectives.localRows(of: count)])
+        return Tensor(images.batch(indices: indices, size: size), shape: [indices.count, size, size, images.channels])
     }
 
     /// An image grid to `samples` and the FID (when a monitor is set) of generated images.

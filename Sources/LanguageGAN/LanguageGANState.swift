@@ -46,23 +46,25 @@ public final class LanguageGANState: CheckpointedNetworks {
         Tensor.randomNormal([batch, shape.noise], using: &random)
     }
 
-    /// One generator update on fresh noise; returns its loss.
+    /// One generator update on fresh noise for a global batch of `batch`; returns its loss.
+    /// Over several ranks each computes its share of the batch (`Collectives`).
     @discardableResult
     public func generatorUpdate(batch: Int) -> Double {
-        let step = WGANGP.generatorStep(generator: generator, critic: critic, noise: noise(batch: batch))
+        let step = WGANGP.generatorStep(generator: generator, critic: critic, noise: noise(batch: batch).localRows())
         generatorOptimizer.update(with: step.gradients)
-        return step.loss
+        return Collectives.mean([step.loss])[0]
     }
 
-    /// One critic update on `real` (one-hot [B, seq, vocab]) with fresh noise and alphas.
+    /// One critic update on `real` (one-hot [B, seq, vocab]: this rank's share of the global
+    /// batch) with fresh noise and alphas. The losses returned are the global batch's.
     @discardableResult
     public func criticUpdate(real: Tensor) -> WGANGP.CriticStep {
-        let batch = real.shape[0]
-        let z = noise(batch: batch)
-        let alpha = Tensor.randomUniform([batch], using: &random)
+        let batch = real.shape[0] * Collectives.current.size
+        let z = noise(batch: batch).localRows()
+        let alpha = Tensor.randomUniform([batch], using: &random).localRows()
         let step = WGANGP.criticStep(generator: generator, critic: critic, real: real, noise: z, alpha: alpha,
                                      lambda: gradientPenaltyWeight)
         criticOptimizer.update(with: step.gradients)
-        return step
+        return step.averagedOverRanks()
     }
 }

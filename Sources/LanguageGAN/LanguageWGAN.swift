@@ -23,12 +23,12 @@ public struct LanguageLogEntry: Codable, Equatable, Sendable {
 }
 
 /// What a language run trains and evaluates on: the prepared sentences and their n-gram
-/// statistics.
+/// statistics (which only the evaluating process, rank 0 of an MPI job, opens).
 public struct LanguageTrainingData {
     public let dataset: PreparedDataset
-    public let store: NGramStore
+    public let store: NGramStore?
 
-    public init(dataset: PreparedDataset, store: NGramStore) {
+    public init(dataset: PreparedDataset, store: NGramStore?) {
         self.dataset = dataset
         self.store = store
     }
@@ -81,15 +81,18 @@ public final class LanguageWGAN: StatefulGAN {
         return "critic \(losses.critic.loss), generator \(losses.generator.map { String($0) } ?? "-")"
     }
 
-    /// One-hot real sentences drawn uniformly (with replacement) from the training stream.
+    /// One-hot real sentences drawn uniformly (with replacement) from the training stream:
+    /// the whole global batch is drawn, this rank's share is returned.
     private func realBatch(_ size: Int) -> Tensor {
         let dataset = data.dataset
+        let indices = (0..<size).map { _ in state.random.nextInt(below: dataset.sentenceCount) }
+        let local = Collectives.localRows(of: size)
         var ids: [Int] = []
-        ids.reserveCapacity(size * dataset.sequenceLength)
-        for _ in 0..<size {
-            for token in dataset.sentence(state.random.nextInt(below: dataset.sentenceCount)) { ids.append(Int(token)) }
+        ids.reserveCapacity(local.count * dataset.sequenceLength)
+        for index in indices[local] {
+            for token in dataset.sentence(index) { ids.append(Int(token)) }
         }
-        return Tensor.oneHot(ids, shape: [size, dataset.sequenceLength], depth: dataset.vocabulary.count)
+        return Tensor.oneHot(ids, shape: [local.count, dataset.sequenceLength], depth: dataset.vocabulary.count)
     }
 
     /// The JSD of `evalSamples` generated sentences against the corpus statistics; the
@@ -99,7 +102,8 @@ public final class LanguageWGAN: StatefulGAN {
         let c = configuration.gan
         let generated = state.generator.sampleTokenIDs(count: c.evalSamples, batch: configuration.run.batch, using: &random)
             .map { $0.map { TokenID($0) } }
-        let scores = try data.store.jsd(samples: generated, maxN: c.maxNGram)
+        guard let store = data.store else { throw LocatedError("this process has no n-gram store to evaluate with") }
+        let scores = try store.jsd(samples: generated, maxN: c.maxNGram)
         let text = generated.map { data.dataset.vocabulary.decode(ids: $0) }.joined(separator: "\n") + "\n"
         try AtomicFile.write(Data(text.utf8), to: samples)
         return LanguageLogEntry(iteration: iteration, seconds: seconds, criticLoss: losses?.critic.loss,

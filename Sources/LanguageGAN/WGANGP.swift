@@ -72,3 +72,13 @@ public enum WGANGP {
         return GeneratorStep(loss: Double(loss.item), gradients: gradients)
     }
 }
+
+extension WGANGP.CriticStep {
+    /// The step with its losses averaged over ranks: the global batch's (equal shares).
+    func averagedOverRanks() -> WGANGP.CriticStep {
+        guard Collectives.isDistributed else { return self }
+        let means = Collectives.mean([loss, wasserstein, gradientPenalty])
+        return WGANGP.CriticStep(loss: means[0], wasserstein: means[1], gradientPenalty: means[2], gradients: gradients,
+                                 fake: fake, criticReal: criticReal, criticFake: criticFake)
+    }
+}

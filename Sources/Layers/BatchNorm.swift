@@ -29,10 +29,13 @@ public final class BatchNorm: ParameterContainer {
         let flat = x.reshaped([rows, channels])
         let normalised: Tensor
         if isTraining {
+            // Over several ranks the statistics are the global batch's (synchronised batch
+            // norm): the sums are all-reduced, inside the graph, so the gradient is too.
+            let rows = rows * Collectives.current.size
             precondition(rows > 1, "batch norm in training needs more than one value per channel")
-            let mean = flat.sum(to: [channels]) * (1 / Float(rows))
+            let mean = flat.sum(to: [channels]).allReduceSum() * (1 / Float(rows))
             let centred = flat - mean
-            let variance = centred.squared().sum(to: [channels]) * (1 / Float(rows))
+            let variance = centred.squared().sum(to: [channels]).allReduceSum() * (1 / Float(rows))
             normalised = centred / (variance + epsilon).sqrt()
             update(runningMean, with: mean.scalars, correction: 1)
             update(runningVariance, with: variance.scalars, correction: Float(rows) / Float(rows - 1))

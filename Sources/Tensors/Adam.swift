@@ -31,9 +31,11 @@ public final class Adam {
         secondMoments = parameters.map { Tensor.zeros($0.shape) }
     }
 
-    /// Applies one update with `gradients` (one per parameter, same shapes).
+    /// Applies one update with `gradients` (one per parameter, same shapes). Over several
+    /// ranks the gradients are first averaged (in place), so every rank takes the same step.
     public func update(with gradients: [Tensor]) {
         precondition(gradients.count == parameters.count, "\(gradients.count) gradients for \(parameters.count) parameters")
+        Collectives.averageGradients(gradients)
         step += 1
         let t = Double(step)
         let correction1 = 1 - Foundation.pow(Double(beta1), t)

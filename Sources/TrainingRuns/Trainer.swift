@@ -24,12 +24,19 @@ public struct TrainingProgress: Sendable {
 /// The one training loop, for every GAN: runs iterations until the iteration or time
 /// budget is reached or a stop is requested; evaluates and checkpoints on their intervals
 /// (and at the end); keeps the newest checkpoints; resumes bit for bit.
+///
+/// Over several ranks (`Collectives`) every rank runs this loop on its share of each batch;
+/// the ranks agree each iteration on whether to stop (a signal or the budget, by the slowest
+/// rank's clock), and rank 0 alone evaluates and writes the configuration, the log, samples
+/// and checkpoints — which are the same whatever the number of ranks.
 public final class Trainer<GAN: TrainableGAN> {
     public typealias Configuration = RunConfiguration<GAN.Settings>
     public let gan: GAN
     public let configuration: Configuration
     public let run: RunDirectory
     public private(set) var progress: RunProgress
+    /// Whether this process writes the run's files (rank 0).
+    public let isWriter = Collectives.current.rank == 0
     private var lastCheckpointIteration: Int?
     private let log: RunLog
 
@@ -44,11 +51,13 @@ public final class Trainer<GAN: TrainableGAN> {
         guard run.checkpointFiles().isEmpty else {
             throw LocatedError(file: run.url.path, "already holds a run: use --resume to continue it")
         }
+        try Self.checkRanks(batch: configuration.run.batch)
         gan = try GAN(configuration: configuration, context: context)
         self.configuration = configuration
         self.run = run
         progress = RunProgress(iteration: 0, elapsedSeconds: 0)
         log = RunLog(run)
+        guard isWriter else { return }
         try run.createDirectories()
         try AtomicFile.write(try RunLog.encoder.encode(configuration), to: run.configuration)
         try AtomicFile.write(Data(), to: run.log)
@@ -66,6 +75,7 @@ public final class Trainer<GAN: TrainableGAN> {
         }
         let checkpoint = try GANCheckpoint.open(latest.url)
         let configuration = try checkpoint.configuration(of: GAN.self).withBudget(iterations: iterations, minutes: minutes)
+        try Self.checkRanks(batch: configuration.run.batch)
         let gan: GAN
         do { gan = try GAN(configuration: configuration, context: try context(configuration)) } catch let error as LocatedError {
             throw error.inFile(latest.url.path)
@@ -76,6 +86,7 @@ public final class Trainer<GAN: TrainableGAN> {
         self.run = run
         log = RunLog(run)
         lastCheckpointIteration = progress.iteration
+        guard isWriter else { return }
         try run.createDirectories()
         try run.removeFiles(after: progress.iteration)
     }
@@ -85,16 +96,16 @@ public final class Trainer<GAN: TrainableGAN> {
     ///   kept), and I/O errors from logs, samples and checkpoints.
     public func train(report: (TrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome {
         Engine.setThreads(configuration.run.threads)
-        if progress.iteration == 0 && (try? Data(contentsOf: run.log))?.isEmpty != false {
+        let settings = configuration.run
+        if isWriter, progress.iteration == 0, (try? Data(contentsOf: run.log))?.isEmpty != false {
             try evaluate(losses: nil)
         }
         var latest: GAN.Entry?
         var lastLosses: GAN.Losses?
         var rate = IterationRate()
-        let settings = configuration.run
 
         while true {
-            if let signal = StopRequest.signal {
+            if let signal = agreedStop() {
                 try finish(losses: lastLosses)
                 return .interrupted(iteration: progress.iteration, signal: signal)
             }
@@ -109,7 +120,7 @@ public final class Trainer<GAN: TrainableGAN> {
                 throw LocatedError("non-finite loss at iteration \(progress.iteration) (\(reason)); the last good checkpoint is kept in \(run.checkpoints.path)")
             }
             lastLosses = losses
-            if progress.iteration % settings.evalEvery == 0 { latest = try evaluate(losses: losses) }
+            if isWriter, progress.iteration % settings.evalEvery == 0 { latest = try evaluate(losses: losses) }
             if progress.iteration % settings.checkpointEvery == 0 { try saveCheckpoint() }
 
             report(TrainingProgress(iteration: progress.iteration, targetIterations: settings.iterations,
@@ -120,6 +131,24 @@ public final class Trainer<GAN: TrainableGAN> {
         return .finished(iteration: progress.iteration)
     }
 
+    /// Each rank computes an equal share of the global batch.
+    private static func checkRanks(batch: Int) throws {
+        let ranks = Collectives.current.size
+        guard batch % ranks == 0 else {
+            throw LocatedError("the batch of \(batch) does not divide into \(ranks) ranks: give --batch a multiple of \(ranks)")
+        }
+    }
+
+    /// The signal that stops the run on every rank, or nil; over several ranks also makes
+    /// every rank's elapsed time the slowest one's, so they reach the time budget together.
+    private func agreedStop() -> Int32? {
+        guard Collectives.isDistributed else { return StopRequest.signal }
+        var shared = [Double(StopRequest.signal ?? 0), progress.elapsedSeconds]
+        shared.withUnsafeMutableBufferPointer { Collectives.current.allReduceMax($0) }
+        progress.elapsedSeconds = shared[1]
+        return shared[0] > 0 ? Int32(shared[0]) : nil
+    }
+
     /// The log lines of the run so far, oldest first.
     public func logEntries() throws -> [GAN.Entry] {
         try String(contentsOf: run.log, encoding: .utf8).split(separator: "\n")
@@ -128,7 +157,7 @@ public final class Trainer<GAN: TrainableGAN> {
 
     /// The final evaluation (unless the last iteration had one) and checkpoint.
     private func finish(losses: GAN.Losses?) throws {
-        if progress.iteration % configuration.run.evalEvery != 0, losses != nil { try evaluate(losses: losses) }
+        if isWriter, progress.iteration % configuration.run.evalEvery != 0, losses != nil { try evaluate(losses: losses) }
         if lastCheckpointIteration != progress.iteration { try saveCheckpoint() }
     }
 
@@ -150,6 +179,8 @@ public final class Trainer<GAN: TrainableGAN> {
         guard GANCheckpoint.allFinite(gan.networks.map(\.network)) else {
             throw LocatedError("non-finite parameters at iteration \(progress.iteration); the last good checkpoint is kept in \(run.checkpoints.path)")
         }
+        lastCheckpointIteration = progress.iteration
+        guard isWriter else { return }
         try GANCheckpoint.save(gan, configuration: configuration, progress: progress,
                                to: run.checkpoint(iteration: progress.iteration))
         lastCheckpointIteration = progress.iteration

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import ImageGAN
 import Layers
@@ -22,6 +23,7 @@ struct BenchImageStep: ParsableCommand {
     @Option(help: "Threads for GEMMs and element-wise kernels.") var threads = 2
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "A Python with torch: also time the PyTorch DCGAN iteration.") var reference: String?
+    @OptionGroup var distributed: RankOptions
 
     func validate() throws {
         guard DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width).isValid else {
@@ -31,17 +33,26 @@ struct BenchImageStep: ParsableCommand {
     }
 
     func run() throws {
+        if distributed.launches {
+            // Per iteration: two gradient all-reduces, two loss averages, and the batch-norm
+            // statistics (two per norm layer and batch, synchronised batch norm).
+            return try distributed.report(try distributed.launch(), json: json, allReduceCalls: 4)
+        }
+        try Distributed.start()
+        defer { Distributed.finish() }
+        guard batch % Distributed.size == 0 else { throw ValidationError("--batch \(batch) does not divide into \(Distributed.size) ranks") }
         Engine.setThreads(threads)
         var c = DCGANSettings()
         c.model = DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width)
         let state = DCGANState(configuration: DCGANConfiguration(run: RunSettings(), gan: c))
         var random = RandomSource(seed: 1)
-        let real = Tensor.randomUniform([batch, size, size, channels], low: -1, high: 1, using: &random)
+        let real = Tensor.randomUniform([batch, size, size, channels], low: -1, high: 1, using: &random).localRows()
         func iteration() {
             state.discriminatorUpdate(real: real)
             state.generatorUpdate(batch: batch)
         }
         iteration()
+        let trafficBefore = Distributed.reduceTraffic
         var times: [Double] = []
         for _ in 0..<iters {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -54,6 +65,8 @@ struct BenchImageStep: ParsableCommand {
                                      "width": width, "batch": batch, "median_s": median, "min_s": times.first!,
                                      "max_s": times.last!]
         if let peak = Diagnostics.peakResidentBytes() { result["peak_rss_bytes"] = peak }
+        RankOptions.traffic(since: trafficBefore, iterations: iters, into: &result)
+        guard Distributed.rank == 0 else { return }
         if let reference {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/dcgan_step_torch.py").path

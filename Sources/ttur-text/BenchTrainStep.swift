@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import LanguageGAN
 import Layers
@@ -25,6 +26,7 @@ struct BenchTrainStep: ParsableCommand {
     var reference: String?
     @Option(help: "Path of wgan_language_torch.py (default: ../shared/reference/ beside the checkout).")
     var referenceScript: String?
+    @OptionGroup var distributed: RankOptions
 
     func validate() throws {
         guard dim > 0, seq > 0, batch > 0, vocab > 1, criticIters > 0, iters > 0, threads > 0 else {
@@ -33,12 +35,19 @@ struct BenchTrainStep: ParsableCommand {
     }
 
     func run() throws {
+        if distributed.launches {
+            // Per iteration: the two networks' gradient all-reduces and the losses'.
+            return try distributed.report(try distributed.launch(extra: ["--no-peak"]), json: json, allReduceCalls: 2 * (1 + criticIters))
+        }
+        try Distributed.start()
+        defer { Distributed.finish() }
+        guard batch % Distributed.size == 0 else { throw ValidationError("--batch \(batch) does not divide into \(Distributed.size) ranks") }
         Engine.setThreads(threads)
         let shape = LanguageModelShape(dim: dim, sequenceLength: seq, vocabularySize: vocab)
         let state = LanguageGANState(shape: shape, learningRateGenerator: 1e-4, learningRateCritic: 3e-4, seed: 0)
         var random = RandomSource(seed: 1)
         let ids = (0..<(batch * seq)).map { _ in random.nextInt(below: vocab) }
-        let real = Tensor.oneHot(ids, shape: [batch, seq], depth: vocab)
+        let real = Tensor.oneHot(ids, shape: [batch, seq], depth: vocab).localRows()
 
         func iteration() {
             state.generatorUpdate(batch: batch)
@@ -46,6 +55,7 @@ struct BenchTrainStep: ParsableCommand {
         }
         iteration()  // warm-up: first-touch of buffers, OpenBLAS thread start
         let flopsBefore = Engine.gemmFloatingPointOperations
+        let trafficBefore = Distributed.reduceTraffic
         var times: [Double] = []
         for _ in 0..<iters {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -64,6 +74,8 @@ struct BenchTrainStep: ParsableCommand {
             "gemm_gflop_per_iteration": flopsPerIteration / 1e9, "gflops": flopsPerIteration / median / 1e9,
         ]
         if let peakMemory { result["peak_rss_bytes"] = peakMemory }
+        RankOptions.traffic(since: trafficBefore, iterations: iters, into: &result)
+        guard Distributed.rank == 0 else { return }
         if let peak {
             result["sgemm_peak_gflops"] = peak
             result["fraction_of_peak"] = flopsPerIteration / median / 1e9 / peak

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ImageData
 import ImageGAN
+import Tensors
 import TrainingRuns
 
 /// How `image train` scores its GAN: FID's feature network and sample counts, the grids.
@@ -52,7 +53,8 @@ struct ImageEvaluationOptions: ParsableArguments {
     /// the first time.
     static func trainingData(_ s: ImageEvaluationSettings, size: Int, loaded: ImageDataset? = nil) throws -> ImageTrainingData {
         let images = try loaded ?? DatasetOptions(dataset: s.dataset, limit: s.datasetLimit).load(.train, size: size)
-        guard !s.featureWeights.isEmpty else { return ImageTrainingData(images: images, fid: nil) }
+        // Only the evaluating process (rank 0 of an MPI job) scores FID.
+        guard !s.featureWeights.isEmpty, Collectives.current.rank == 0 else { return ImageTrainingData(images: images, fid: nil) }
         let url = URL(fileURLWithPath: s.featureWeights)
         let network: FIDFeatureNetwork = s.featureNetwork == .inception
             ? try InceptionFeatureNetwork(weights: url) : try ClassifierFeatureNetwork(weights: url)

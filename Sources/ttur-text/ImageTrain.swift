@@ -40,17 +40,19 @@ struct ImageTrain: ParsableCommand {
     }
 
     func run() throws {
-        var images: ImageDataset?  // a new run's images, loaded once for their channels and for training
-        let trainer: Trainer<DCGAN> = try runOptions.trainer(
-            new: {
-                let spec = try DatasetSpec(parsing: data.dataset)
-                let side = size ?? spec.defaultSize
-                images = try data.load(.train, size: side)
-                return try configuration(spec: spec, size: side, channels: images!.channels)
-            },
-            in: runOptions.directory(for: DCGAN.self, prefix: "image-", schedule: schedule.rawValue),
-            context: { try ImageEvaluationOptions.trainingData($0.gan.evaluation, size: $0.gan.model.imageSize, loaded: images) })
-        try TrainingConsole.train(trainer, command: "ttur-text image train") { try ImageEvaluationOptions.printScores($0) }
+        try TrainingConsole.asRank {
+            var images: ImageDataset?  // a new run's images, loaded once for their channels and for training
+            let trainer: Trainer<DCGAN> = try runOptions.trainer(
+                new: {
+                    let spec = try DatasetSpec(parsing: data.dataset)
+                    let side = size ?? spec.defaultSize
+                    images = try data.load(.train, size: side)
+                    return try configuration(spec: spec, size: side, channels: images!.channels)
+                },
+                in: runOptions.directory(for: DCGAN.self, prefix: "image-", schedule: schedule.rawValue),
+                context: { try ImageEvaluationOptions.trainingData($0.gan.evaluation, size: $0.gan.model.imageSize, loaded: images) })
+            try TrainingConsole.train(trainer, command: "ttur-text image train") { try ImageEvaluationOptions.printScores($0) }
+        }
     }
 
     /// A new run's configuration: the schedule's settings, then the flags.

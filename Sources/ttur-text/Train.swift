@@ -52,15 +52,17 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        var dataset: PreparedDataset?  // a new run's dataset, opened once for its sizes and for training
-        let trainer: Trainer<LanguageWGAN> = try runOptions.trainer(
-            new: {
-                dataset = try DatasetLocator.open(data)
-                return try configuration(for: dataset!)
-            },
-            in: runOptions.directory(for: LanguageWGAN.self, schedule: schedule.rawValue),
-            context: { try trainingData(dataset ?? DatasetLocator.open(data ?? $0.gan.dataDirectory)) })
-        try TrainingConsole.train(trainer, command: "ttur-text train") { try Self.printJSDTable($0.logEntries()) }
+        try TrainingConsole.asRank {
+            var dataset: PreparedDataset?  // a new run's dataset, opened once for its sizes and for training
+            let trainer: Trainer<LanguageWGAN> = try runOptions.trainer(
+                new: {
+                    dataset = try DatasetLocator.open(data)
+                    return try configuration(for: dataset!)
+                },
+                in: runOptions.directory(for: LanguageWGAN.self, schedule: schedule.rawValue),
+                context: { try trainingData(dataset ?? DatasetLocator.open(data ?? $0.gan.dataDirectory)) })
+            try TrainingConsole.train(trainer, command: "ttur-text train") { try Self.printJSDTable($0.logEntries()) }
+        }
     }
 
     /// A new run's configuration: the schedule's settings, then the flags, then the dataset's sizes.
@@ -77,8 +79,9 @@ struct Train: ParsableCommand {
         return LanguageConfiguration(run: runOptions.settings(batch: batch ?? preset.batch, evalEvery: evalEvery), gan: s)
     }
 
-    /// The dataset with its n-gram store.
+    /// The dataset with its n-gram store (opened by the evaluating process only: rank 0).
     private func trainingData(_ dataset: PreparedDataset) throws -> LanguageTrainingData {
+        guard Collectives.current.rank == 0 else { return LanguageTrainingData(dataset: dataset, store: nil) }
         let store = try NGramStore(dataset: dataset)
         store.evaluationThreads = min(2, runOptions.threads)  // a --threads 1 run stays on one core while evaluating too
         guard runOptions.resume || ngram <= store.maxN else {

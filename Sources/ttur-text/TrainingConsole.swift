@@ -1,5 +1,7 @@
 import ArgumentParser
+import Distributed
 import Foundation
+import Tensors
 import TrainingRuns
 
 /// What a training command shows: the first line, a progress line with the rate and the
@@ -13,9 +15,14 @@ enum TrainingConsole {
     ///   final checkpoint is written.
     static func train<GAN: TrainableGAN>(_ trainer: Trainer<GAN>, command: String,
                                          summary: (Trainer<GAN>) throws -> Void) throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // keep stdout lines in order with the progress on stderr
-        print("run \(trainer.run.url.path): \(trainer.gan.headline)")
         StopRequest.install()
+        guard trainer.isWriter else {  // the other ranks of an MPI job train silently
+            if case let .interrupted(_, signal) = try trainer.train() { throw ExitCode(StopRequest.exitStatus(for: signal)) }
+            return
+        }
+        setvbuf(stdout, nil, _IOLBF, 0)  // keep stdout lines in order with the progress on stderr
+        let ranks = Collectives.current.size
+        print("run \(trainer.run.url.path): \(trainer.gan.headline)" + (ranks > 1 ? ", \(ranks) ranks" : ""))
         let line = ProgressLine()
         let outcome = try trainer.train { p in
             let eta = p.remainingSeconds.map { String(format: "  ETA %.0f s", $0) } ?? ""
@@ -27,5 +34,25 @@ enum TrainingConsole {
             print("stopped by signal \(signal) at iteration \(iteration); checkpoint written. Continue with `\(command) --resume --run \(trainer.run.url.path)`")
             throw ExitCode(StopRequest.exitStatus(for: signal))
         }
+    }
+}
+
+extension TrainingConsole {
+    /// Runs a training command as one rank of an MPI job when an MPI launcher started it
+    /// (else exactly as a single process). An error on any rank is printed as one line
+    /// naming the rank and ends the whole job.
+    static func asRank(_ body: () throws -> Void) throws {
+        try Distributed.start()
+        guard Distributed.size > 1 else { return try body() }
+        do {
+            try body()
+        } catch let exit as ExitCode {
+            Distributed.finish()
+            throw exit
+        } catch {
+            FileHandle.standardError.write(Data("Error (rank \(Distributed.rank) of \(Distributed.size)): \(error)\n".utf8))
+            Distributed.abort(status: 1)
+        }
+        Distributed.finish()
     }
 }

@@ -21,12 +21,19 @@ public enum TTURTextExecutable {
     ///   writes past the limit fail as on a full disk.
     public static func run(_ arguments: [String], environment: [String: String] = [:],
                            currentDirectory: URL? = nil, fileSizeLimit: Int? = nil) throws -> CommandResult {
+        try run(program: url, arguments, environment: environment, currentDirectory: currentDirectory,
+                fileSizeLimit: fileSizeLimit)
+    }
+
+    /// Runs `program arguments…` (any executable), waits, and returns its status and output.
+    public static func run(program: URL, _ arguments: [String], environment: [String: String] = [:],
+                           currentDirectory: URL? = nil, fileSizeLimit: Int? = nil) throws -> CommandResult {
         let process = Process()
         if let fileSizeLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(fileSizeLimit); exec \"$0\" \"$@\"", url.path] + arguments
+            process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(fileSizeLimit); exec \"$0\" \"$@\"", program.path] + arguments
         } else {
-            process.executableURL = url
+            process.executableURL = program
             process.arguments = arguments
         }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
