@@ -56,6 +56,7 @@ final class MPICollective: Collective {
     /// Bytes all-reduced so far, and the seconds it took (for `bench`).
     nonisolated(unsafe) static var reducedBytes = 0
     nonisolated(unsafe) static var reduceSeconds = 0.0
+    nonisolated(unsafe) static var reduceCalls = 0
 
     init(rank: Int, size: Int) {
         self.rank = rank
@@ -74,6 +75,7 @@ final class MPICollective: Collective {
         check(body(), what)
         Self.reduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         Self.reducedBytes += bytes
+        Self.reduceCalls += 1
     }
 
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) {
@@ -98,6 +100,8 @@ final class MPICollective: Collective {
 }
 
 extension Distributed {
-    /// All-reduce traffic of this process so far: bytes and seconds.
-    public static var reduceTraffic: (bytes: Int, seconds: Double) { (MPICollective.reducedBytes, MPICollective.reduceSeconds) }
+    /// All-reduce traffic of this process so far: bytes, seconds and calls.
+    public static var reduceTraffic: (bytes: Int, seconds: Double, calls: Int) {
+        (MPICollective.reducedBytes, MPICollective.reduceSeconds, MPICollective.reduceCalls)
+    }
 }

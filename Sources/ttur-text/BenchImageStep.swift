@@ -34,9 +34,7 @@ struct BenchImageStep: ParsableCommand {
 
     func run() throws {
         if distributed.launches {
-            // Per iteration: two gradient all-reduces, two loss averages, and the batch-norm
-            // statistics (two per norm layer and batch, synchronised batch norm).
-            return try distributed.report(try distributed.launch(), json: json, allReduceCalls: 4)
+            return try distributed.report(try distributed.launch(), json: json)
         }
         try Distributed.start()
         defer { Distributed.finish() }

@@ -41,12 +41,14 @@ struct RankOptions: ParsableArguments {
     }
 
     /// Adds the all-reduce traffic per iteration, measured since `before`, to a rank's result.
-    static func traffic(since before: (bytes: Int, seconds: Double), iterations: Int, into result: inout [String: Any]) {
+    static func traffic(since before: (bytes: Int, seconds: Double, calls: Int), iterations: Int,
+                        into result: inout [String: Any]) {
         guard Distributed.size > 1 else { return }
         let now = Distributed.reduceTraffic
         result["ranks"] = Distributed.size
         result["allreduce_bytes_per_iteration"] = (now.bytes - before.bytes) / iterations
         result["allreduce_s_per_iteration"] = (now.seconds - before.seconds) / Double(iterations)
+        result["allreduce_calls_per_iteration"] = (now.calls - before.calls) / iterations
     }
 
     /// The projected time per iteration on K machines: compute shrinks with the shares of the
@@ -64,13 +66,14 @@ struct RankOptions: ParsableArguments {
     }
 
     /// Prints the ranks' result and the model.
-    func report(_ result: [String: Any], json: Bool, allReduceCalls: Int) throws {
+    func report(_ result: [String: Any], json: Bool) throws {
         var result = result
         if let median = result["median_s"] as? Double, let reduce = result["allreduce_s_per_iteration"] as? Double,
-           let bytes = result["allreduce_bytes_per_iteration"] as? Int, let ranks = result["ranks"] as? Int {
+           let bytes = result["allreduce_bytes_per_iteration"] as? Int, let ranks = result["ranks"] as? Int,
+           let calls = result["allreduce_calls_per_iteration"] as? Int {
             let compute = (median - reduce) * Double(ranks)  // one machine's compute for the whole batch
             result["compute_s_per_iteration"] = median - reduce
-            result["model"] = model(singleRankSeconds: compute, bytes: bytes, allReduceCalls: allReduceCalls)
+            result["model"] = model(singleRankSeconds: compute, bytes: bytes, allReduceCalls: calls)
             result["model_assumptions"] = "\(bandwidthGbps) Gb/s, \(latencyMicroseconds) µs per message, ring all-reduce, compute of one machine = \(ranks) × this rank's"
         }
         if json {

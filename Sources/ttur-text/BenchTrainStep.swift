@@ -36,8 +36,7 @@ struct BenchTrainStep: ParsableCommand {
 
     func run() throws {
         if distributed.launches {
-            // Per iteration: the two networks' gradient all-reduces and the losses'.
-            return try distributed.report(try distributed.launch(extra: ["--no-peak"]), json: json, allReduceCalls: 2 * (1 + criticIters))
+            return try distributed.report(try distributed.launch(extra: ["--no-peak"]), json: json)
         }
         try Distributed.start()
         defer { Distributed.finish() }
