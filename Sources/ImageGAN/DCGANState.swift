@@ -74,7 +74,7 @@ public final class DCGANState: CheckpointedNetworks {
     }
 
     /// `count` images from the generator in evaluation mode (running batch-norm statistics),
-    /// in batches, from noise drawn with `random`: [count, size, size, channels] floats in (−1, 1).
+    /// in batches (over several ranks, each generating its share), from noise drawn with `random`: [count, size, size, channels] floats in (−1, 1).
     public func generate(count: Int, batch: Int, using random: inout RandomSource) -> [Float] {
         let wasTraining = generator.isTraining
         generator.isTraining = false
@@ -84,7 +84,7 @@ public final class DCGANState: CheckpointedNetworks {
         while done < count {
             let size = min(batch, count - done)
             let z = Self.noise(batch: size, dimensions: generator.shape.noise, using: &random)
-            images += withoutGrad { generator(z) }.scalars
+            images += withoutGrad { Collectives.splittingRows(of: z) { generator($0) } }.scalars
             done += size
         }
         return images

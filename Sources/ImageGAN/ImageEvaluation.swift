@@ -55,6 +55,7 @@ public struct ImageTrainingData {
                   generate: (_ count: Int, _ random: inout RandomSource) -> [Float]) throws -> [String: Double] {
         let count = max(settings.gridImages, fid == nil ? 0 : settings.fidSamples)
         let generated = generate(count, &random)
+        guard Collectives.current.rank == 0 else { return [:] }  // another rank: rank 0 scores and writes
         let per = size * size * channels
         try ImageGrid(images: Array(generated[0..<(settings.gridImages * per)]), count: settings.gridImages,
                       height: size, width: size, channels: channels).write(to: samples)

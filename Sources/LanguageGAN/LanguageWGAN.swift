@@ -96,13 +96,15 @@ public final class LanguageWGAN: StatefulGAN {
     }
 
     /// The JSD of `evalSamples` generated sentences against the corpus statistics; the
-    /// sentences go to `samples`, decoded.
+    /// sentences go to `samples`, decoded. Over several ranks all generate, rank 0 scores.
     public func evaluate(iteration: Int, seconds: Double, losses: Losses?, random: inout RandomSource,
                          samples: URL) throws -> LanguageLogEntry {
         let c = configuration.gan
         let generated = state.generator.sampleTokenIDs(count: c.evalSamples, batch: configuration.run.batch, using: &random)
             .map { $0.map { TokenID($0) } }
-        guard let store = data.store else { throw LocatedError("this process has no n-gram store to evaluate with") }
+        guard let store = data.store else {  // another rank of an MPI job: rank 0 scores and writes
+            return LanguageLogEntry(iteration: iteration, seconds: seconds, jsd: [:])
+        }
         let scores = try store.jsd(samples: generated, maxN: c.maxNGram)
         let text = generated.map { data.dataset.vocabulary.decode(ids: $0) }.joined(separator: "\n") + "\n"
         try AtomicFile.write(Data(text.utf8), to: samples)

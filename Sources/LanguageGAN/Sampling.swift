@@ -3,14 +3,17 @@ import Tensors
 
 extension LanguageGenerator {
     /// Token ids of `count` generated sentences (argmax per position), drawn batch by batch
-    /// without recording a graph.
+    /// without recording a graph; over several ranks each generates its share of every
+    /// batch and all receive the whole.
     public func sampleTokenIDs(count: Int, batch: Int, using random: inout RandomSource) -> [[Int]] {
         var sentences: [[Int]] = []
         sentences.reserveCapacity(count)
         withoutGrad {
             while sentences.count < count {
                 let size = min(batch, count - sentences.count)
-                let probabilities = self(Tensor.randomNormal([size, shape.noise], using: &random))
+                let probabilities = Collectives.splittingRows(of: Tensor.randomNormal([size, shape.noise], using: &random)) {
+                    self($0)
+                }
                 let values = probabilities.storage.pointer
                 let vocabulary = shape.vocabularySize
                 for b in 0..<size {

@@ -93,3 +93,17 @@ extension Tensor {
         }
     }
 }
+
+extension Collectives {
+    /// `body` of a batch's rows computed by the ranks together: each rank takes its share
+    /// of `batch`, and the results' rows are gathered, in order, on every rank. A batch whose
+    /// rows do not divide into the ranks is computed whole on every rank.
+    public static func splittingRows(of batch: Tensor, _ body: (Tensor) -> Tensor) -> Tensor {
+        guard isDistributed, batch.shape[0] % current.size == 0 else { return body(batch) }
+        let local = body(batch.localRows())
+        let gathered = current.allGather(local.scalars)
+        var dims = local.shape.dimensions
+        dims[0] = batch.shape[0]
+        return Tensor(gathered, shape: Shape(dims))
+    }
+}

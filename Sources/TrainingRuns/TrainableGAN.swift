@@ -55,7 +55,8 @@ public protocol TrainableGAN: CheckpointedNetworks {
     /// Why the losses are not finite, or nil when they are.
     func nonFiniteReason(_ losses: Losses) -> String?
     /// Generates evaluation samples from `random` (never the training stream), scores them,
-    /// writes them to `samples`, and returns the log line.
+    /// writes them to `samples`, and returns the log line. Over several ranks every rank
+    /// calls it (they generate the samples together); rank 0 alone scores and writes.
     func evaluate(iteration: Int, seconds: Double, losses: Losses?, random: inout RandomSource,
                   samples: URL) throws -> Entry
     /// The losses (and the latest scores) for a progress line.

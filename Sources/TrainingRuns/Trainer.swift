@@ -97,7 +97,7 @@ public final class Trainer<GAN: TrainableGAN> {
     public func train(report: (TrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome {
         Engine.setThreads(configuration.run.threads)
         let settings = configuration.run
-        if isWriter, progress.iteration == 0, (try? Data(contentsOf: run.log))?.isEmpty != false {
+        if progress.iteration == 0, (try? Data(contentsOf: run.log))?.isEmpty != false {
             try evaluate(losses: nil)
         }
         var latest: GAN.Entry?
@@ -120,7 +120,7 @@ public final class Trainer<GAN: TrainableGAN> {
                 throw LocatedError("non-finite loss at iteration \(progress.iteration) (\(reason)); the last good checkpoint is kept in \(run.checkpoints.path)")
             }
             lastLosses = losses
-            if isWriter, progress.iteration % settings.evalEvery == 0 { latest = try evaluate(losses: losses) }
+            if progress.iteration % settings.evalEvery == 0 { latest = try evaluate(losses: losses) }
             if progress.iteration % settings.checkpointEvery == 0 { try saveCheckpoint() }
 
             report(TrainingProgress(iteration: progress.iteration, targetIterations: settings.iterations,
@@ -157,19 +157,20 @@ public final class Trainer<GAN: TrainableGAN> {
 
     /// The final evaluation (unless the last iteration had one) and checkpoint.
     private func finish(losses: GAN.Losses?) throws {
-        if isWriter, progress.iteration % configuration.run.evalEvery != 0, losses != nil { try evaluate(losses: losses) }
+        if progress.iteration % configuration.run.evalEvery != 0, losses != nil { try evaluate(losses: losses) }
         if lastCheckpointIteration != progress.iteration { try saveCheckpoint() }
     }
 
     /// Evaluates from a random source derived from the seed and the iteration, never the
     /// training stream, so evaluating does not change what training draws; logs the line.
+    /// Every rank takes part (the samples are generated in shares); rank 0 scores and logs.
     @discardableResult
     private func evaluate(losses: GAN.Losses?) throws -> GAN.Entry {
         let iteration = progress.iteration
         var random = RandomSource(seed: configuration.run.seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(iteration + 1)))
         let entry = try gan.evaluate(iteration: iteration, seconds: progress.elapsedSeconds, losses: losses,
                                      random: &random, samples: run.samples(iteration: iteration))
-        try log.append(entry)
+        if isWriter { try log.append(entry) }
         return entry
     }
 
