@@ -104,7 +104,7 @@ public enum ExperimentReport {
     /// The results table as JSON (`report DIR --json`).
     public static func json(_ experiment: Experiment) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(results(experiment))
     }
 

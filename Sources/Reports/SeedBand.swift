@@ -19,7 +19,8 @@ struct SeedBand: Equatable {
         let lower = sorted.map { $0.first!.x }.max()!, upper = sorted.map { $0.last!.x }.min()!
         guard lower <= upper else { return nil }
         let count = upper > lower ? max(points, 2) : 1
-        let grid = (0..<count).map { count == 1 ? lower : lower + (upper - lower) * Double($0) / Double(count - 1) }
+        // The ends exactly, and rounding never steps past them.
+        let grid = (0..<count).map { $0 == count - 1 ? upper : min(upper, lower + (upper - lower) * Double($0) / Double(count - 1)) }
         var band = SeedBand(x: grid, mean: [], low: [], high: [])
         for x in grid {
             let values = sorted.map { interpolate($0, at: x)! }

@@ -209,8 +209,11 @@ final class ExperimentCommandTests: XCTestCase {
         runner.waitUntilExit()
         XCTAssertEqual(runner.terminationStatus, 143)
         XCTAssertFalse(isAlive(child))
+        // The child wrote its final checkpoint at the iteration it stopped at (its last log line).
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("ttur-seed0/checkpoints").path)
-        XCTAssertEqual(checkpoints.filter { $0.hasSuffix(".safetensors") }.count, 1, "the final checkpoint, \(checkpoints)")
+            .filter { $0.hasSuffix(".safetensors") }.sorted()
+        let stoppedAt = try self.log(out.appendingPathComponent("ttur-seed0")).last!.iteration
+        XCTAssertEqual(checkpoints.last, String(format: "iter-%08d.safetensors", stoppedAt), "\(checkpoints)")
         let text = try String(contentsOf: output, encoding: .utf8)
         XCTAssertTrue(text.contains("stopped ttur-seed0"), text)
     }

@@ -44,5 +44,8 @@ final class ExperimentConfigurationTests: XCTestCase {
         }
         XCTAssertEqual(SeedBand.interpolate(a, at: 1)!, 0.75, accuracy: 1e-12)
         XCTAssertNil(SeedBand.resample([[(0, 1), (1, 1)], [(2, 1), (3, 1)]]))
+        // Grid points never step past the common range by rounding.
+        let rounding = try XCTUnwrap(SeedBand.resample([[(0.1, 1), (0.7, 2)], [(0, 1), (0.7000000000000001, 3)]], points: 97))
+        XCTAssertEqual(rounding.x.last, 0.7)
     }
 }
