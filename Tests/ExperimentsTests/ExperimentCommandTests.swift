@@ -94,6 +94,11 @@ final class ExperimentCommandTests: XCTestCase {
         XCTAssertEqual(children.filter(isAlive), [], "children outlived their runner")
 
         let runs = ["ttur-seed0", "orig-seed0", "ttur-seed1", "orig-seed1"].map { out.appendingPathComponent($0) }
+        // They were killed, not finished: the two that were training stopped short of the budget.
+        for run in runs.prefix(2) {
+            let checkpoints = (try? FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path)) ?? []
+            XCTAssertFalse(checkpoints.contains(String(format: "iter-%08d.safetensors", iterations)), "\(run.path) finished")
+        }
         let again = try TTURTextExecutable.run(command)
         XCTAssertEqual(again.status, 0, again.standardError + again.standardOutput)
         XCTAssertTrue(again.standardOutput.contains("resuming from iteration"), again.standardOutput)
@@ -233,31 +238,11 @@ enum ChromiumCheck {
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
                              "--user-data-dir=\(directory.appendingPathComponent("chromium-profile").path)",
                              "--dump-dom", page.absoluteString]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let errors = ErrorReader(err.fileHandleForReading)
-        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let console = errors.wait().split(separator: "\n").filter { $0.contains(":CONSOLE(") || $0.contains("Uncaught") }
+        let result = try CommandResult.capture(process)
+        let dom = result.standardOutput
+        let console = result.standardError.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
         XCTAssertEqual(console, [], "console messages")
         XCTAssertEqual(dom.components(separatedBy: "<svg").count - 1, svgCount, "Chromium parsed every plot")
         XCTAssertFalse(dom.contains("parsererror"))
-    }
-
-    private final class ErrorReader: @unchecked Sendable {
-        private var data = Data()
-        private let done = DispatchSemaphore(value: 0)
-        init(_ handle: FileHandle) {
-            Thread.detachNewThread { [self] in
-                data = handle.readDataToEndOfFile()
-                done.signal()
-            }
-        }
-        func wait() -> String {
-            done.wait()
-            return String(decoding: data, as: UTF8.self)
-        }
     }
 }
