@@ -82,8 +82,17 @@ public struct ExperimentRunner {
             while forwarded == nil, training.count < jobs, !waiting.isEmpty {
                 let (run, state) = waiting.removeFirst()
                 let lock = locks[run.name]!
-                let child = try ChildProcess(executable: executable, arguments: arguments(for: run, resuming: state != nil),
+                let child: ChildProcess
+                do {
+                    child = try ChildProcess(executable: executable, arguments: arguments(for: run, resuming: state != nil),
                                              output: run.url.appendingPathComponent("train.log"), lock: lock)
+                } catch {
+                    // The others train on; the runner reports this one at the end.
+                    failures.append("\(run.name) (\(error))")
+                    output("FAILED \(run.name): \(error)")
+                    locks[run.name] = nil
+                    continue
+                }
                 lock.record("pid \(getpid()) (experiment runner), pid \(child.pid) (training)")
                 let how = state.map { "resuming from iteration \($0.iteration)" } ?? "new"
                 output("start \(run.name) (pid \(child.pid), \(how))")
@@ -132,7 +141,7 @@ public struct ExperimentRunner {
         guard failures.isEmpty else {
             throw LocatedError(file: directory.url.path, "\(failures.count) run\(failures.count == 1 ? "" : "s") failed: \(failures.joined(separator: "; "))")
         }
-        output("experiment \(directory.url.path): \(finished) of \(runs.count) runs finished")
+        output("experiment \(directory.url.path)\(rankText): \(finished) of \(runs.count) runs finished")
         return 0
     }
 

@@ -202,7 +202,7 @@ public enum ExperimentReport {
             row.append(HTMLPage.escape(result.paper ?? "–"))
             return row
         }
-        return "<h2>Results</h2>\n<p>Per seed the lowest value of the score and the iteration and training minutes where it was first reached; mean over seeds with (minimum–maximum). `ttur-text report DIR --json` prints this table.</p>\n"
+        return "<h2>Results</h2>\n<p>Per seed the lowest value of the score and the iteration and training minutes where it was first reached; mean over seeds with (minimum–maximum). <code>ttur-text report DIR --json</code> prints this table.</p>\n"
             + HTMLPage.table(header: header, rows: rows)
     }
 

@@ -193,6 +193,12 @@ final class ExperimentCommandTests: XCTestCase {
         let reserved = try TTURTextExecutable.run(arguments(out, iterations: 2, seeds: 1, jobs: 1, extra: ["--seed", "3"]))
         XCTAssertNotEqual(reserved.status, 0)
         XCTAssertTrue(reserved.standardError.contains("--seed is set by the experiment"), reserved.standardError)
+        // The passed-through options are checked by the training command's parser before any run starts.
+        let unknown = try TTURTextExecutable.run(arguments(corpus.root.appendingPathComponent("unknown"), iterations: 2,
+                                                           extra: ["--no-such-flag"]))
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.standardError.contains("--no-such-flag"), unknown.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: corpus.root.appendingPathComponent("unknown").path))
     }
 
     func testASecondRunnerGetsTheLockErrorAndSIGTERMIsForwarded() throws {
