@@ -77,7 +77,7 @@ let package = Package(
 
         // Runs over schedules × seeds: their directory and configuration, locks, local jobs or
         // MPI/Slurm ranks, resumption.
-        .target(name: "Experiments", dependencies: ["Basics", "TrainingRuns", "CSpawn"]),
+        .target(name: "Experiments", dependencies: ["Basics", "TrainingRuns", "Reports", "CSpawn"]),
 
         // The paper's saddle-point example, an experiment of its own.
         .target(name: "Toy", dependencies: ["Basics"]),

@@ -51,13 +51,12 @@ public struct ExperimentConfiguration: Codable, Equatable, Sendable {
 
     /// The first setting in which `self` differs from `stored`, as "--dim 16 here, 8 in FILE", or nil.
     public func difference(from stored: ExperimentConfiguration) -> (option: String, here: String, there: String)? {
-        func text(_ value: Double?) -> String { value.map { NumberText.plain($0) } ?? "not given" }
         let fixed: [(String, String, String)] = [
             ("mode", mode, stored.mode),
             ("--schedules", schedules.joined(separator: ","), stored.schedules.joined(separator: ",")),
             ("--seeds", String(seeds), String(stored.seeds)),
             ("--iterations", iterations.map(String.init) ?? "not given", stored.iterations.map(String.init) ?? "not given"),
-            ("--minutes", text(minutes), text(stored.minutes)),
+            ("--minutes", minutesArgument ?? "not given", stored.minutesArgument ?? "not given"),
             ("--threads", String(threads), String(stored.threads)),
         ]
         if let different = fixed.first(where: { $0.1 != $0.2 }) { return different }
@@ -72,9 +71,9 @@ public struct ExperimentConfiguration: Codable, Equatable, Sendable {
     }
 }
 
-enum NumberText {
-    /// 20 for 20.0, 0.2 for 0.2.
-    static func plain(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+extension ExperimentConfiguration {
+    /// The minutes as the command line writes them: 20 for 20.0, 0.2 for 0.2.
+    var minutesArgument: String? {
+        minutes.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }
     }
 }

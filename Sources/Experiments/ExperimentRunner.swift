@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import Reports
 import TrainingRuns
 
 /// Trains an experiment's runs (this rank's share), `jobs` at a time, each as a child
@@ -38,7 +39,7 @@ public struct ExperimentRunner {
             : ["--run", run.url.path, "--seed", String(run.seed), "--schedule", run.schedule])
         arguments += ["--threads", String(threadsPerRun)]
         if let iterations = configuration.iterations { arguments += ["--iterations", String(iterations)] }
-        if let minutes = configuration.minutes { arguments += ["--minutes", NumberText.plain(minutes)] }
+        if let minutes = configuration.minutesArgument { arguments += ["--minutes", minutes] }
         return arguments + configuration.options
     }
 
@@ -127,8 +128,9 @@ public struct ExperimentRunner {
             if Date().timeIntervalSince(lastSummary) >= summaryEvery {
                 lastSummary = Date()
                 let progress = training.map { entry in
-                    RunState.logged(entry.run.url).map { "\(entry.run.name) iteration \($0.iteration) at \(minutes($0.seconds)) min" }
-                        ?? "\(entry.run.name) starting"
+                    (try? RunRecord(directory: entry.run.url))?.points.last.map {
+                        "\(entry.run.name) iteration \($0.iteration) at \(minutes($0.seconds ?? 0)) min"
+                    } ?? "\(entry.run.name) starting"
                 }
                 output("[\(Self.clock())] \(finished) of \(runs.count) finished, \(training.count) training\(progress.isEmpty ? "" : " (" + progress.joined(separator: ", ") + ")"), \(waiting.count) waiting")
             }

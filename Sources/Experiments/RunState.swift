@@ -26,13 +26,4 @@ public struct RunState: Sendable, Equatable {
         if let minutes = configuration.minutes, seconds >= minutes * 60 { return true }
         return false
     }
-
-    /// The newest logged iteration and training seconds of the run in `url` (for progress lines).
-    public static func logged(_ url: URL) -> (iteration: Int, seconds: Double)? {
-        guard let text = try? String(contentsOf: url.appendingPathComponent("log.jsonl"), encoding: .utf8),
-              let line = text.split(separator: "\n").last,
-              let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-              let iteration = (object["iteration"] as? NSNumber)?.intValue else { return nil }
-        return (iteration, (object["seconds"] as? NSNumber)?.doubleValue ?? 0)
-    }
 }

@@ -223,10 +223,11 @@ public enum ExperimentReport {
     }
 }
 
-/// The paper's own results (Heusel et al. 2017, Table A4 and the poster's tables) beside ours.
+/// The paper's own results (Heusel et al. 2017: Table A4 for the language model, the results
+/// table for DCGAN on CIFAR-10, as in ../shared/paper/ttur-poster.txt) beside ours.
 enum PaperFigures {
     static func source(mode: String) -> String {
-        mode == "language" ? "Table A4, One Billion Word, WGAN-GP" : "Table A4, CIFAR-10, DCGAN"
+        mode == "language" ? "Table A4, One Billion Word, WGAN-GP" : "its results table, CIFAR-10, DCGAN, Inception FID"
     }
 
     static func text(mode: String, schedule: String) -> String? {

@@ -173,7 +173,7 @@ final class ExperimentCommandTests: XCTestCase {
         XCTAssertEqual(svgs.count, 2, "JSD-4 against minutes and iterations")
         XCTAssertTrue(html.contains("fill-opacity=\"0.2\""), "a shaded band")
         XCTAssertTrue(html.contains("0.35 at 98k iterations / 1,150 min"), "the paper's figures beside")
-        try ChromiumCheck.open(page, svgCount: svgs.count, in: corpus.root)
+        try Chromium.open(page, svgCount: svgs.count, profile: corpus.root.appendingPathComponent("chromium"))
     }
 
     func testAChangedConfigurationInTheSameDirectoryIsAOneLineError() throws {
@@ -230,25 +230,3 @@ final class ExperimentCommandTests: XCTestCase {
     }
 }
 
-/// Opens a page in headless Chromium (where installed): the DOM it built holds every plot, and
-/// the page logged nothing to the console.
-enum ChromiumCheck {
-    static func open(_ page: URL, svgCount: Int, in directory: URL) throws {
-        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile)
-        else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("chromium is not installed (make test installs it)") }
-            throw XCTSkip("chromium is not installed: the page was checked as XML only")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
-                             "--user-data-dir=\(directory.appendingPathComponent("chromium-profile").path)",
-                             "--dump-dom", page.absoluteString]
-        let result = try CommandResult.capture(process)
-        let dom = result.standardOutput
-        let console = result.standardError.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
-        XCTAssertEqual(console, [], "console messages")
-        XCTAssertEqual(dom.components(separatedBy: "<svg").count - 1, svgCount, "Chromium parsed every plot")
-        XCTAssertFalse(dom.contains("parsererror"))
-    }
-}
