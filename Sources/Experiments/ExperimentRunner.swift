@@ -113,6 +113,9 @@ public struct ExperimentRunner {
                     output("done \(entry.run.name): \(reached)")
                 case .status(let status) where forwarded != nil && status == 128 + forwarded!:
                     output("stopped \(entry.run.name): \(reached)")
+                case .signal(let signal) where signal == forwarded:
+                    // Signalled before its handlers were installed: nothing trained since its last checkpoint.
+                    output("stopped \(entry.run.name) while starting: \(reached)")
                 default:
                     let how: String
                     switch exit {
