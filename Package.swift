@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Basics", "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID"]),
+        .library(name: "TTURTextKit", targets: ["Basics", "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID", "Distributed", "Experiments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -77,6 +77,13 @@ let package = Package(
             swiftSettings: numericSettings
         ),
 
+        // Starts a training command as a child the kernel kills with its parent (prctl PR_SET_PDEATHSIG).
+        .target(name: "CSpawn"),
+
+        // Runs over schedules × seeds: their directory and configuration, locks, local jobs or
+        // MPI/Slurm ranks, resumption.
+        .target(name: "Experiments", dependencies: ["Basics", "TrainingRuns", "Reports", "Distributed", "CSpawn"]),
+
         // The paper's saddle-point example, an experiment of its own.
         .target(name: "Toy", dependencies: ["Basics"]),
 
@@ -103,7 +110,8 @@ let package = Package(
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Reports", "FID", "Distributed",
+                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Reports", "FID",
+                "Distributed", "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -122,6 +130,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "_TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Reports", "ttur-text", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "Tensors", "ttur-text", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

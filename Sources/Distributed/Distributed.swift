@@ -12,15 +12,27 @@ import Tensors
 /// defer { Distributed.finish() }
 /// ```
 public enum Distributed {
-    /// The world size an MPI launcher announced in the environment (OpenMPI, PMI/PMIx, Slurm), or nil.
-    public static var launcherSize: Int? {
-        let environment = ProcessInfo.processInfo.environment
-        for key in ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"] {
-            if let value = environment[key].flatMap(Int.init) { return value }
+    /// The rank and world size an MPI launcher announced in the environment: Open MPI's,
+    /// MPICH/Hydra's (PMI), then Slurm's (inside an `srun` step); nil when none did.
+    public static func launcher(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> (rank: Int, size: Int)? {
+        for (rankKey, sizeKey) in [("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"), ("PMI_RANK", "PMI_SIZE"),
+                                   ("SLURM_PROCID", "SLURM_NTASKS")] {
+            if rankKey == "SLURM_PROCID", environment["SLURM_STEP_ID"] == nil { continue }
+            if let rank = environment[rankKey].flatMap(Int.init), let size = environment[sizeKey].flatMap(Int.init),
+               size > 0, (0..<size).contains(rank) {
+                return (rank, size)
+            }
         }
-        if environment["SLURM_STEP_ID"] != nil, let value = environment["SLURM_NTASKS"].flatMap(Int.init) { return value }
         return nil
     }
+
+    /// The world size an MPI launcher announced, or nil.
+    public static var launcherSize: Int? { launcher()?.size }
+
+    /// Variables that make a process one rank of a job: a child started by a rank, meant to be a
+    /// plain process of its own, must not inherit them.
+    public static let launcherVariablePrefixes = ["OMPI_", "PMI_", "PMIX_", "HYDRA_", "SLURM_STEP_", "SLURM_PROCID"]
 
     nonisolated(unsafe) private static var started = false
 

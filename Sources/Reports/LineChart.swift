@@ -7,6 +7,8 @@ struct ChartSeries {
     var points: [(x: Double, y: Double)]
     /// Draw each point as a dot as well (for short series such as a few evaluations).
     var dots = false
+    /// A shaded range around the line (the min–max over seeds), in the series' colour.
+    var band: [(x: Double, low: Double, high: Double)] = []
 }
 
 /// A labelled point drawn on top of the lines (a start or a target).
@@ -43,7 +45,7 @@ struct LineChart {
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let visible = series.filter { !$0.points.isEmpty }
         let xs = visible.flatMap { $0.points.map(\.x) } + markers.map(\.x)
-        let ys = visible.flatMap { $0.points.map(\.y) } + markers.map(\.y)
+        let ys = visible.flatMap { $0.points.map(\.y) + $0.band.flatMap { [$0.low, $0.high] } } + markers.map(\.y)
         let xAxis = Axis(covering: xs, scale: .linear, targetTicks: 6)
         let yAxis = Axis(covering: ys, scale: yScale)
         func px(_ x: Double) -> Double { left + xAxis.fraction(x) * plotWidth }
@@ -80,6 +82,11 @@ struct LineChart {
         let clip = "clip-" + String(Self.stableHash([title, xLabel, yLabel] + series.map(\.label)), radix: 36)
         svg += "<clipPath id=\"\(clip)\"><rect x=\"\(f(left))\" y=\"\(f(plotTop))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath>\n"
         svg += "<g clip-path=\"url(#\(clip))\">\n"
+        for line in visible where !line.band.isEmpty {
+            let edge = line.band.map { (px($0.x), py($0.high)) } + line.band.reversed().map { (px($0.x), py($0.low)) }
+            let outline = edge.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(f($0.element.0)) \(f($0.element.1))" }
+            svg += "<path d=\"\(outline.joined(separator: " ")) Z\" fill=\"\(line.color)\" fill-opacity=\"0.2\" stroke=\"none\"/>\n"
+        }
         for line in visible {
             let drawable = line.points.filter { $0.x.isFinite && $0.y.isFinite && (yScale == .linear || $0.y > 0) }
             let ordered = isPath ? drawable : thin(drawable.sorted { $0.x < $1.x }, columns: Int(plotWidth))

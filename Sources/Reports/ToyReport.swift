@@ -125,6 +125,7 @@ public enum ToyReport {
             let mark = "<span class=\"\(comparison.agrees ? "good" : "bad")\">\(HTMLPage.escape(comparison.text))</span>"
             return "<li>\(HTMLPage.escape(sentence(result, options))) Paper: \(HTMLPage.escape(result.setting.paperClaim)) — \(mark).</li>"
         }.joined(separator: "\n") + "\n</ul>\n"
+        body += "<p>\(HTMLPage.escape(authorsNotebook))</p>\n"
         body += HTMLPage.table(
             header: ["setting", "a (x)", "b (y)", "|1 − 200a|", "|1 − 2b|", "outcome (seed \(options.seed))", "final distance",
                      "median tail distance over \(options.seeds) seeds", "paper"],
@@ -184,6 +185,18 @@ public enum ToyReport {
         }
         return HTMLPage.document(title: "TTUR saddle-point toy", body: body)
     }
+
+    /// What the authors' own notebook shows for the fourth setting (checked in bioinf-jku/TTUR
+    /// at 73ab375: the printed final state of `run(base_lr, base_lr / 100, 5000, 1)` and the
+    /// stored figure's "norms" panel, row "TTUR y").
+    static let authorsNotebook = """
+        The authors' own notebook (Toy_Data_Example/ttur_example_saddle.ipynb in the TTUR repository: \
+        lr_x 0.01, lr_y 0.0001, σ = 1, 5,000 steps, from (0.5, −0.4)) shows the same fourth-row outcome as ours: \
+        its plot's norm falls to about 0.3 and then wanders between about 0.15 and 0.45, and its stored final \
+        norm is 0.14 (x 0.024, y −0.141). So the paper's "converges but slower" is contradicted by its own \
+        figure; the notebook's text itself says only that this setting "is still more stable than the \
+        one-time scale update".
+        """
 
     static var startDistance: Double { distance(SaddlePoint.start) }
 

@@ -1,5 +1,6 @@
 import Basics
 import ArgumentParser
+import Experiments
 import Foundation
 import Reports
 
@@ -8,6 +9,8 @@ struct Report: ParsableCommand {
         abstract: "HTML report with plots of JSD/FID against wall-clock time for runs.",
         discussion: """
             `ttur-text report RUN…` (the `runs` subcommand, the default) plots the runs' logs; \
+            `ttur-text report DIR` on an experiment (`ttur-text experiment`) draws the mean over \
+            seeds with a min–max band per schedule and the results table (`--json`: the table as JSON); \
             `ttur-text report toy` runs the paper's saddle-point example. A run directory that is \
             literally named "toy" needs `ttur-text report runs toy`.
             """,
@@ -23,18 +26,53 @@ struct ReportRuns: ParsableCommand {
         discussion: "Runs are overlaid with a legend labelled from each run's config.json (schedule and learning rates)."
     )
 
-    @Argument(help: "Run directories (each with log.jsonl; config.json and samples/ are used when present).")
+    @Argument(help: "Run directories (each with log.jsonl; config.json and samples/ are used when present), or one experiment directory.")
     var runs: [String] = []
     @Option(help: "Where to write the HTML report.") var out = "report.html"
+    @Flag(help: "For an experiment: print the results table as JSON (and write no HTML).") var json = false
 
     func validate() throws {
         if runs.isEmpty { throw ValidationError("give at least one run directory") }
+        if json, runs.count != 1 || !ExperimentDirectory.isExperiment(URL(fileURLWithPath: runs[0])) {
+            throw ValidationError("--json needs one experiment directory (holding experiment.json)")
+        }
     }
 
     func run() throws {
         let output = URL(fileURLWithPath: out)
+        if runs.count == 1, ExperimentDirectory.isExperiment(URL(fileURLWithPath: runs[0])) {
+            let experiment = try Self.experiment(ExperimentDirectory(URL(fileURLWithPath: runs[0])))
+            if json {
+                print(String(decoding: try ExperimentReport.json(experiment), as: UTF8.self))
+                return
+            }
+            try ExperimentReport.write(experiment, to: output)
+            print("wrote \(output.path) (experiment of \(experiment.runCount) runs)")
+            return
+        }
         try RunReport.write(runs: runs.map { URL(fileURLWithPath: $0) }, to: output)
         print("wrote \(output.path) (\(runs.count) run\(runs.count == 1 ? "" : "s"))")
+    }
+}
+
+extension ReportRuns {
+    /// The experiment's runs, by schedule, read as run records (those without a log yet are named apart).
+    static func experiment(_ directory: ExperimentDirectory) throws -> ExperimentReport.Experiment {
+        let configuration = try directory.configuration()
+        let runs = directory.runs(of: configuration)
+        var notStarted: [String] = []
+        let schedules = configuration.schedules.map { schedule in
+            ExperimentReport.Schedule(name: schedule, runs: runs.filter { $0.schedule == schedule }.compactMap { run in
+                guard FileManager.default.fileExists(atPath: run.url.appendingPathComponent("log.jsonl").path),
+                      let record = try? RunRecord(directory: run.url) else {
+                    notStarted.append(run.name)
+                    return nil
+                }
+                return ExperimentReport.SeedRun(seed: run.seed, record: record)
+            })
+        }
+        return ExperimentReport.Experiment(title: directory.url.path, mode: configuration.mode, schedules: schedules,
+                                           notStarted: notStarted)
     }
 }
 

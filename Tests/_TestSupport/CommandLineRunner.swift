@@ -40,6 +40,13 @@ public enum TTURTextExecutable {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
+        return try CommandResult.capture(process)
+    }
+}
+
+extension CommandResult {
+    /// Runs `process` (not yet started) with both outputs captured, waits, and returns them.
+    public static func capture(_ process: Process) throws -> CommandResult {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -1,12 +1,11 @@
 import Foundation
 import Tensors
 import XCTest
-import _TestSupport
 
 /// The tiny corpus of the training tests (300 sentences of ten words, seed 11), prepared by
 /// `ttur-text prepare corpus --seq-len 8 --ngram 4` into `corpus.root/data`.
-enum WordCorpus {
-    static func prepare(in corpus: TemporaryCorpus) throws -> URL {
+public enum WordCorpus {
+    public static func prepare(in corpus: TemporaryCorpus) throws -> URL {
         let words = ["the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "far"]
         var random = RandomSource(seed: 11)
         let lines = (0..<300).map { _ in

@@ -1,0 +1,165 @@
+import Basics
+import Foundation
+import Reports
+import TrainingRuns
+
+/// Trains an experiment's runs (this rank's share), `jobs` at a time, each as a child
+/// process of the training command, with the threads split between them; continues
+/// unfinished runs, skips finished ones, and prints a line per run started and ended plus a
+/// periodic summary.
+///
+///     let runner = ExperimentRunner(directory: ExperimentDirectory(url), configuration: configuration,
+///                                   jobs: 2, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+///                                   command: ["train"])
+///     let status = try runner.run()   // 0, or 130/143 after SIGINT/SIGTERM
+public struct ExperimentRunner {
+    public let directory: ExperimentDirectory
+    public let configuration: ExperimentConfiguration
+    public let jobs: Int
+    public let rank: ProcessRank
+    public let executable: URL
+    /// The training command's words before its options: ["train"] or ["image", "train"].
+    public let command: [String]
+    /// Seconds between summary lines.
+    public var summaryEvery: Double = 60
+    public var output: (String) -> Void = { print($0) }
+
+    public init(directory: ExperimentDirectory, configuration: ExperimentConfiguration, jobs: Int,
+                rank: ProcessRank = .fromEnvironment(), executable: URL, command: [String]) {
+        (self.directory, self.configuration, self.jobs, self.rank) = (directory, configuration, jobs, rank)
+        (self.executable, self.command) = (executable, command)
+    }
+
+    /// Threads for each run: the experiment's threads over the runs that train at once.
+    public var threadsPerRun: Int { max(1, configuration.threads / jobs) }
+
+    /// The training command for `run`: a new run, or resuming its checkpoint.
+    public func arguments(for run: ExperimentRun, resuming: Bool) -> [String] {
+        var arguments = command + (resuming ? ["--resume", "--run", run.url.path]
+            : ["--run", run.url.path, "--seed", String(run.seed), "--schedule", run.schedule])
+        arguments += ["--threads", String(threadsPerRun)]
+        if let iterations = configuration.iterations { arguments += ["--iterations", String(iterations)] }
+        if let minutes = configuration.minutesArgument { arguments += ["--minutes", minutes] }
+        return arguments + configuration.options
+    }
+
+    /// Runs this rank's share to the end, or until SIGINT/SIGTERM (forwarded to the children,
+    /// which write their final checkpoints).
+    /// - Returns: 0 when every run finished, 128 + the signal after a stop.
+    /// - throws: `LocatedError` for a different configuration in the directory, a run locked
+    ///   by another process, or runs that failed (naming them and their `train.log`).
+    public func run() throws -> Int32 {
+        try directory.adopt(configuration)
+        let runs = rank.share(of: directory.runs(of: configuration))
+        // Every run of this share is locked before anything starts, so a second runner fails at once.
+        var locks: [String: RunLock] = [:]
+        for run in runs { locks[run.name] = try RunLock(run: run.url) }
+
+        let rankText = rank.size > 1 ? " (rank \(rank.rank) of \(rank.size))" : ""
+        output("experiment \(directory.url.path)\(rankText): \(runs.count) runs, \(min(jobs, max(runs.count, 1))) at a time, \(threadsPerRun) thread\(threadsPerRun == 1 ? "" : "s") each")
+        var waiting: [(run: ExperimentRun, state: RunState?)] = []
+        for run in runs {
+            let state = try RunState.read(run.url)
+            if let state, state.reached(configuration) {
+                output("skip \(run.name): finished (iteration \(state.iteration), \(minutes(state.seconds)) training minutes)")
+                locks[run.name] = nil
+            } else {
+                waiting.append((run, state))
+            }
+        }
+
+        StopRequest.install()
+        var training: [(run: ExperimentRun, child: ChildProcess)] = []
+        var finished = runs.count - waiting.count
+        var failures: [String] = []
+        var forwarded: Int32?
+        var lastSummary = Date()
+        while true {
+            if let signal = StopRequest.signal, forwarded == nil {
+                output("signal \(signal): stopping \(training.count) run\(training.count == 1 ? "" : "s") (each writes its checkpoint)")
+                training.forEach { $0.child.send(signal) }
+                forwarded = signal
+            }
+            while forwarded == nil, training.count < jobs, !waiting.isEmpty {
+                let (run, state) = waiting.removeFirst()
+                let lock = locks[run.name]!
+                let child: ChildProcess
+                do {
+                    child = try ChildProcess(executable: executable, arguments: arguments(for: run, resuming: state != nil),
+                                             output: run.url.appendingPathComponent("train.log"), lock: lock)
+                } catch {
+                    // The others train on; the runner reports this one at the end.
+                    failures.append("\(run.name) (\(error))")
+                    output("FAILED \(run.name): \(error)")
+                    locks[run.name] = nil
+                    continue
+                }
+                lock.record("pid \(getpid()) (experiment runner), pid \(child.pid) (training)")
+                let how = state.map { "resuming from iteration \($0.iteration)" } ?? "new"
+                output("start \(run.name) (pid \(child.pid), \(how))")
+                training.append((run, child))
+            }
+            if training.isEmpty && (waiting.isEmpty || forwarded != nil) { break }
+
+            for (index, entry) in training.enumerated().reversed() {
+                guard let exit = entry.child.poll() else { continue }
+                training.remove(at: index)
+                locks[entry.run.name] = nil
+                let state = try? RunState.read(entry.run.url)
+                let reached = state.map { "iteration \($0.iteration), \(minutes($0.seconds)) training minutes" } ?? "no checkpoint"
+                switch exit {
+                case .status(0) where state?.reached(configuration) == true:
+                    finished += 1
+                    output("done \(entry.run.name): \(reached)")
+                case .status(let status) where forwarded != nil && status == 128 + forwarded!:
+                    output("stopped \(entry.run.name): \(reached)")
+                case .signal(let signal) where signal == forwarded:
+                    // Signalled before its handlers were installed: nothing trained since its last checkpoint.
+                    output("stopped \(entry.run.name) while starting: \(reached)")
+                default:
+                    let how: String
+                    switch exit {
+                    case .status(let status): how = "exit status \(status)"
+                    case .signal(let signal): how = "killed by signal \(signal)"
+                    }
+                    let log = entry.run.url.appendingPathComponent("train.log")
+                    let last = lastLine(of: log)
+                    failures.append("\(entry.run.name) (\(how): \(last))")
+                    output("FAILED \(entry.run.name): \(how), \(reached); see \(log.path)")
+                }
+            }
+            if Date().timeIntervalSince(lastSummary) >= summaryEvery {
+                lastSummary = Date()
+                let progress = training.map { entry in
+                    (try? RunRecord(directory: entry.run.url))?.points.last.map {
+                        "\(entry.run.name) iteration \($0.iteration) at \(minutes($0.seconds ?? 0)) min"
+                    } ?? "\(entry.run.name) starting"
+                }
+                output("[\(Self.clock())] \(finished) of \(runs.count) finished, \(training.count) training\(progress.isEmpty ? "" : " (" + progress.joined(separator: ", ") + ")"), \(waiting.count) waiting")
+            }
+            usleep(100_000)
+        }
+        if let forwarded {
+            output("stopped by signal \(forwarded); \(finished) of \(runs.count) finished. Run the same command again to continue.")
+            return StopRequest.exitStatus(for: forwarded)
+        }
+        guard failures.isEmpty else {
+            throw LocatedError(file: directory.url.path, "\(failures.count) run\(failures.count == 1 ? "" : "s") failed: \(failures.joined(separator: "; "))")
+        }
+        output("experiment \(directory.url.path)\(rankText): \(finished) of \(runs.count) runs finished")
+        return 0
+    }
+
+    private func minutes(_ seconds: Double) -> String { String(format: "%.2f", seconds / 60) }
+
+    private func lastLine(of file: URL) -> String {
+        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).last.map(String.init) ?? "no output"
+    }
+
+    private static func clock() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: Date())
+    }
+}
