@@ -54,6 +54,20 @@ final class NormalizationTests: XCTestCase {
                  r([3], 14, low: -0.2, high: 0.2), r([18, 1], 15)], step: 5e-3)
     }
 
+    /// The fused kernel's gradient (backward not recorded) equals the rule built from
+    /// differentiable operations (backward recorded, as inside the gradient penalty).
+    func testFusedBackwardEqualsTheDifferentiableRule() {
+        let x = r([3, 4, 2, 5], 17, low: -2, high: 2), scale = r([5], 18), offset = r([5], 19)
+        let weights = r([3, 4, 2, 5], 20)
+        let leaves = [x, scale, offset].map { $0.requiringGrad() }
+        let y = (leaves[0].layerNormalized(scale: leaves[1], offset: leaves[2]) * weights).squared().sum()
+        let fast = Autodiff.gradients(of: y, withRespectTo: leaves)
+        let recorded = Autodiff.gradients(of: y, withRespectTo: leaves, createGraph: true)
+        for (a, b) in zip(fast, recorded) {
+            for (u, v) in zip(a.scalars, b.scalars) { XCTAssertEqual(u, v, accuracy: 1e-4 * max(1, abs(v))) }
+        }
+    }
+
     /// Batch norm (which shares `standardized`) normalises each channel over the batch and positions.
     func testStandardizedOverChannelsIsBatchStatistics() {
         let x = r([8, 3], 16)
