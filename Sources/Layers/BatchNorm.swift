@@ -3,7 +3,9 @@ import Tensors
 /// Batch normalisation over the last (channel) axis, as PyTorch's `BatchNorm1d/2d`: in
 /// training, each channel is normalised with the batch's mean and biased variance and the
 /// running estimates move by `momentum` (unbiased variance); in evaluation, the running
-/// estimates are used.
+/// estimates are used. With `tracksRunningStatistics` false (PyTorch's
+/// `track_running_stats=False`) it always normalises with the batch's statistics and keeps no
+/// buffers, as the WGAN-GP image generator of the TTUR paper's code does, also when sampling.
 public final class BatchNorm: ParameterContainer {
     public let name: String
     public let scale: Tensor, shift: Tensor
@@ -11,9 +13,12 @@ public final class BatchNorm: ParameterContainer {
     public let runningMean: Tensor, runningVariance: Tensor
     public let momentum: Float, epsilon: Float
     public var isTraining = true
+    public let tracksRunningStatistics: Bool
 
-    public init(name: String, channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    public init(name: String, channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5,
+                tracksRunningStatistics: Bool = true) {
         self.name = name
+        self.tracksRunningStatistics = tracksRunningStatistics
         self.momentum = momentum
         self.epsilon = epsilon
         scale = Tensor(repeating: 1, shape: [channels], requiresGrad: true)
@@ -28,17 +33,16 @@ public final class BatchNorm: ParameterContainer {
         let rows = x.count / channels
         let flat = x.reshaped([rows, channels])
         let normalised: Tensor
-        if isTraining {
-            // Over several ranks the statistics are the global batch's (synchronised batch
-            // norm): the sums are all-reduced, inside the graph, so the gradient is too.
+        if isTraining || !tracksRunningStatistics {
+            // Over several ranks the statistics are the global batch's (synchronised batch norm).
             let rows = rows * Collectives.current.size
-            precondition(rows > 1, "batch norm in training needs more than one value per channel")
-            let mean = flat.sum(to: [channels]).allReduceSum() * (1 / Float(rows))
-            let centred = flat - mean
-            let variance = centred.squared().sum(to: [channels]).allReduceSum() * (1 / Float(rows))
-            normalised = centred / (variance + epsilon).sqrt()
-            update(runningMean, with: mean.scalars, correction: 1)
-            update(runningVariance, with: variance.scalars, correction: Float(rows) / Float(rows - 1))
+            precondition(rows > 1, "batch norm with batch statistics needs more than one value per channel")
+            let batch = flat.standardized(statisticsShape: [channels], epsilon: epsilon, acrossRanks: true)
+            normalised = batch.normalized
+            if tracksRunningStatistics && isTraining {
+                update(runningMean, with: batch.mean.scalars, correction: 1)
+                update(runningVariance, with: batch.variance.scalars, correction: Float(rows) / Float(rows - 1))
+            }
         } else {
             normalised = (flat - runningMean) / (runningVariance + epsilon).sqrt()
         }
@@ -56,7 +60,8 @@ public final class BatchNorm: ParameterContainer {
     }
 
     public var namedBuffers: [NamedParameter] {
-        [NamedParameter(name: name + ".running_mean", tensor: runningMean, layout: .identical),
-         NamedParameter(name: name + ".running_var", tensor: runningVariance, layout: .identical)]
+        guard tracksRunningStatistics else { return [] }
+        return [NamedParameter(name: name + ".running_mean", tensor: runningMean, layout: .identical),
+                NamedParameter(name: name + ".running_var", tensor: runningVariance, layout: .identical)]
     }
 }

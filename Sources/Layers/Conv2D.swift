@@ -1,18 +1,19 @@
 import Tensors
 
-/// A k×k strided convolution over channels-last images, weight stored [k, k, in, out].
+/// A k×k strided convolution over channels-last images, weight stored [k, k, in, out]; the
+/// bias (zeros at first) is optional, as PyTorch's `bias=False`.
 public final class Conv2D: ParameterContainer {
     public let name: String
-    public let weight: Tensor, bias: Tensor
+    public let weight: Tensor, bias: Tensor?
     public let geometry: Convolution2DGeometry
 
     public init(name: String, inChannels: Int, outChannels: Int, geometry: Convolution2DGeometry,
-                weight initial: Tensor) {
+                weight initial: Tensor, hasBias: Bool = true) {
         precondition(initial.shape == [geometry.kernel, geometry.kernel, inChannels, outChannels])
         self.name = name
         self.geometry = geometry
         weight = initial
-        bias = Initializer.zeros([outChannels])
+        bias = hasBias ? Initializer.zeros([outChannels]) : nil
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { x.conv2d(weight: weight, bias: bias, geometry: geometry) }
@@ -20,8 +21,8 @@ public final class Conv2D: ParameterContainer {
     public var namedParameters: [NamedParameter] {
         [NamedParameter(name: name + ".weight", tensor: weight,
                         layout: .convolution2D(kernel: geometry.kernel, inChannels: weight.shape[2],
-                                               outChannels: weight.shape[3])),
-         NamedParameter(name: name + ".bias", tensor: bias, layout: .identical)]
+                                               outChannels: weight.shape[3]))]
+            + (bias.map { [NamedParameter(name: name + ".bias", tensor: $0, layout: .identical)] } ?? [])
     }
 }
 

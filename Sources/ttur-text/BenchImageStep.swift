@@ -7,13 +7,26 @@ import Tensors
 import TrainingRuns
 
 /// `ttur-text bench image-step`: full DCGAN iterations (a discriminator step on a real and a
-/// generated batch, a generator step), beside the same iteration in PyTorch.
+/// generated batch, a generator step), or WGAN-GP ones (`--model wgan-gp`), beside the same
+/// iteration in PyTorch.
 struct BenchImageStep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image-step",
-        abstract: "Time DCGAN iterations (image mode, Fashion-MNIST size by default).",
-        discussion: "With --reference PYTHON, also runs scripts/dcgan_step_torch.py (PyTorch, same sizes and threads) and prints the ratio."
+        abstract: "Time DCGAN or WGAN-GP image iterations (Fashion-MNIST size by default).",
+        discussion: """
+            With --reference PYTHON, also runs scripts/dcgan_step_torch.py, or for --model wgan-gp \
+            ../shared/reference/wgan_image_torch.py bench in fp32 and bf16 autocast (PyTorch, same \
+            sizes and threads), and prints the ratio.
+            """
     )
+
+    enum Model: String, ExpressibleByArgument, CaseIterable { case dcgan, wganGP = "wgan-gp" }
+
+    @Option(help: "dcgan or wgan-gp (the residual WGAN-GP models; size 32 or 64).") var model: Model = .dcgan
+    @Option(help: "WGAN-GP width multiple (the paper's DIM, 64).") var dim = 64
+    @Option(help: "WGAN-GP critic steps per iteration (ttur 1, orig 5).") var criticIters = 1
+    @Option(help: "Path of wgan_image_torch.py (default: ../shared/reference/ beside the checkout).")
+    var referenceScript: String?
 
     @Option(help: "Image size (a power of two ≥ 8).") var size = 32
     @Option(help: "Image channels.") var channels = 1
@@ -22,12 +35,18 @@ struct BenchImageStep: ParsableCommand {
     @Option(help: "Timed iterations (after one warm-up).") var iters = 20
     @Option(help: "Threads for GEMMs and element-wise kernels.") var threads = 2
     @Flag(help: "Print one JSON object instead of a table.") var json = false
-    @Option(help: "A Python with torch: also time the PyTorch DCGAN iteration.") var reference: String?
+    @Option(help: "A Python with torch: also time the PyTorch iteration.") var reference: String?
     @OptionGroup var distributed: RankOptions
 
     func validate() throws {
-        guard DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width).isValid else {
-            throw ValidationError("--size must be a power of two ≥ 8 and --channels 1 or 3")
+        if model == .wganGP {
+            guard ResidualImageShape(imageSize: size, channels: channels, dim: dim).isValid, criticIters > 0 else {
+                throw ValidationError("--model wgan-gp needs --size 32 or 64, --channels 1 or 3, positive --dim and --critic-iters")
+            }
+        } else {
+            guard DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width).isValid else {
+                throw ValidationError("--size must be a power of two ≥ 8 and --channels 1 or 3")
+            }
         }
         guard batch > 1, iters > 0, threads > 0 else { throw ValidationError("--batch must be > 1, --iters and --threads positive") }
     }
@@ -40,6 +59,7 @@ struct BenchImageStep: ParsableCommand {
         defer { Distributed.finish() }
         guard batch % Distributed.size == 0 else { throw ValidationError("--batch \(batch) does not divide into \(Distributed.size) ranks") }
         Engine.setThreads(threads)
+        if model == .wganGP { return try runWGANGP() }
         var c = DCGANSettings()
         c.model = DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width)
         let state = DCGANState(configuration: DCGANConfiguration(run: RunSettings(), gan: c))
@@ -68,20 +88,40 @@ struct BenchImageStep: ParsableCommand {
         if let reference {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/dcgan_step_torch.py").path
-            let output = try BenchChild.output(reference, [script, "--size", "\(size)", "--channels", "\(channels)",
-                                                           "--width", "\(width)", "--batch", "\(batch)",
-                                                           "--iters", "\(iters)", "--threads", "\(threads)"])
-            guard let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
-                  let torch = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw ValidationError("\(script) printed no JSON result")
-            }
+            let torch = try BenchChild.lastJSONLine(reference, [script, "--size", "\(size)", "--channels", "\(channels)",
+                                                                "--width", "\(width)", "--batch", "\(batch)",
+                                                                "--iters", "\(iters)", "--threads", "\(threads)"])
             result["reference"] = torch
             if let torchMedian = torch["median_s"] as? Double { result["ratio_to_reference"] = median / torchMedian }
         }
+        try report(result)
+    }
+
+    private func runWGANGP() throws {
+        let settings = WGANImageStepBench.Settings(size: size, channels: channels, dim: dim, batch: batch,
+                                                   criticIters: criticIters, iters: iters, threads: threads)
+        var result = WGANImageStepBench.measure(settings)
+        if let reference {
+            let script = referenceScript ?? WGANImageStepBench.defaultScript
+            guard FileManager.default.fileExists(atPath: script) else {
+                throw ValidationError("reference script \(script) not found (use --reference-script)")
+            }
+            let torch = try WGANImageStepBench.reference(python: reference, script: script, settings)
+            result["reference"] = torch
+            for (mode, value) in torch {
+                if let median = (value as? [String: Any])?["median_s"] as? Double, let ours = result["median_s"] as? Double {
+                    result["ratio_to_reference_\(mode)"] = ours / median
+                }
+            }
+        }
+        try report(result)
+    }
+
+    private func report(_ result: [String: Any]) throws {
         if json {
             print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            for key in result.keys.sorted() { print("\(key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(result[key]!)") }
+            for key in result.keys.sorted() { print("\(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(result[key]!)") }
         }
     }
 }
