@@ -44,8 +44,51 @@ public struct ImageEvaluationSettings: Codable, Equatable, Sendable {
     var isValid: Bool { fidSamples > 1 && fidRealSamples > 1 && gridImages > 0 && (datasetLimit ?? 1) > 0 }
 }
 
-/// What the DCGAN adds to a run's configuration.
-public struct DCGANSettings: GANSettings {
+/// What an image GAN adds to a run's configuration: its network's settings and how it is
+/// evaluated, side by side in the one flat `config.json` (round 1's layout for the DCGAN).
+/// The network's settings read as the settings' own (`settings.model`, `settings.schedule`).
+@dynamicMemberLookup
+public struct ImageGANSettings<Network: ImageNetworkSettings>: GANSettings {
+    public var network: Network
+    public var evaluation: ImageEvaluationSettings
+
+    public init(network: Network, evaluation: ImageEvaluationSettings = ImageEvaluationSettings()) {
+        self.network = network
+        self.evaluation = evaluation
+    }
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<Network, Value>) -> Value {
+        get { network[keyPath: keyPath] }
+        set { network[keyPath: keyPath] = newValue }
+    }
+
+    public subscript<Value>(dynamicMember keyPath: KeyPath<Network, Value>) -> Value { network[keyPath: keyPath] }
+
+    public init(from decoder: Decoder) throws {
+        network = try Network(from: decoder)
+        evaluation = try ImageEvaluationSettings(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try network.encode(to: encoder)
+        try evaluation.encode(to: encoder)
+    }
+
+    public func validate() throws {
+        guard network.isValid, evaluation.isValid else { throw LocatedError("invalid image-GAN settings") }
+    }
+}
+
+/// An image GAN's network settings: sizes, schedule, learning rates.
+public protocol ImageNetworkSettings: Codable, Equatable, Sendable {
+    var isValid: Bool { get }
+    /// Image side and channels.
+    var imageSize: Int { get }
+    var channels: Int { get }
+}
+
+/// The DCGAN's network settings.
+public struct DCGANSettings: ImageNetworkSettings {
     public var schedule: ImageSchedule = .ttur
     public var model = DCGANShape()
     public var discriminatorLearningRate: Float = 1e-4
@@ -53,7 +96,6 @@ public struct DCGANSettings: GANSettings {
     /// DCGAN's Adam: β1 = 0.5.
     public var beta1: Float = 0.5
     public var beta2: Float = 0.999
-    public var evaluation = ImageEvaluationSettings()
 
     public init() {}
 
@@ -64,37 +106,10 @@ public struct DCGANSettings: GANSettings {
         generatorLearningRate = schedule.generatorLearningRate
     }
 
-    enum CodingKeys: String, CodingKey {
-        case schedule, model, discriminatorLearningRate, generatorLearningRate, beta1, beta2
-    }
-
-    // The evaluation settings sit beside the others in the one flat `config.json`.
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        schedule = try c.decode(ImageSchedule.self, forKey: .schedule)
-        model = try c.decode(DCGANShape.self, forKey: .model)
-        discriminatorLearningRate = try c.decode(Float.self, forKey: .discriminatorLearningRate)
-        generatorLearningRate = try c.decode(Float.self, forKey: .generatorLearningRate)
-        beta1 = try c.decode(Float.self, forKey: .beta1)
-        beta2 = try c.decode(Float.self, forKey: .beta2)
-        evaluation = try ImageEvaluationSettings(from: decoder)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schedule, forKey: .schedule)
-        try c.encode(model, forKey: .model)
-        try c.encode(discriminatorLearningRate, forKey: .discriminatorLearningRate)
-        try c.encode(generatorLearningRate, forKey: .generatorLearningRate)
-        try c.encode(beta1, forKey: .beta1)
-        try c.encode(beta2, forKey: .beta2)
-        try evaluation.encode(to: encoder)
-    }
-
-    public func validate() throws {
-        guard model.isValid, evaluation.isValid else { throw LocatedError("invalid DCGAN settings") }
-    }
+    public var isValid: Bool { model.isValid }
+    public var imageSize: Int { model.imageSize }
+    public var channels: Int { model.channels }
 }
 
 /// A DCGAN run's configuration: run settings and the model's, one flat `config.json`.
-public typealias DCGANConfiguration = RunConfiguration<DCGANSettings>
+public typealias DCGANConfiguration = RunConfiguration<ImageGANSettings<DCGANSettings>>

@@ -9,15 +9,27 @@ public struct ImageLogEntry: Codable, Equatable, Sendable {
     public var seconds: Double
     public var discriminatorLoss: Double?
     public var generatorLoss: Double?
-    /// Mean sigmoid(D) on real and generated images of the last step.
+    /// Mean sigmoid(D) on real and generated images of the last step (DCGAN).
     public var realScore: Double?
     public var fakeScore: Double?
+    /// mean D(fake) − mean D(real) and the gradient penalty of the last critic step (WGAN-GP).
+    public var wasserstein: Double?
+    public var gradientPenalty: Double?
     /// FID keyed by feature network ("classifier" or "inception"); never mixed.
     public var fid: [String: Double]
 
     enum CodingKeys: String, CodingKey {
         case iteration, seconds, fid
         case discriminatorLoss = "d_loss", generatorLoss = "g_loss", realScore = "d_real", fakeScore = "d_fake"
+        case wasserstein, gradientPenalty = "gradient_penalty"
+    }
+
+    public init(iteration: Int, seconds: Double, discriminatorLoss: Double? = nil, generatorLoss: Double? = nil,
+                realScore: Double? = nil, fakeScore: Double? = nil, wasserstein: Double? = nil,
+                gradientPenalty: Double? = nil, fid: [String: Double]) {
+        (self.iteration, self.seconds, self.discriminatorLoss, self.generatorLoss) = (iteration, seconds, discriminatorLoss, generatorLoss)
+        (self.realScore, self.fakeScore, self.wasserstein, self.gradientPenalty) = (realScore, fakeScore, wasserstein, gradientPenalty)
+        self.fid = fid
     }
 }
 

@@ -59,30 +59,32 @@ public final class WGANImageGAN {
         Tensor.randomNormal([batch, dimensions], using: &random)
     }
 
-    /// One generator update on fresh noise; returns its loss −mean D(G(z)).
+    /// One generator update on fresh noise for a global batch of `batch` (over several ranks,
+    /// each computes its share); returns its loss −mean D(G(z)).
     @discardableResult
     public func generatorUpdate(batch: Int) -> Double {
-        let z = Self.noise(batch: batch, dimensions: shape.noise, using: &random)
+        let z = Self.noise(batch: batch, dimensions: shape.noise, using: &random).localRows()
         let step = WassersteinGradientPenalty.generatorStep(generator: generator.callAsFunction,
                                                             critic: critic.callAsFunction,
                                                             generatorParameters: generator.parameters, noise: z)
         generatorOptimizer.update(with: step.gradients)
-        return step.loss
+        return Collectives.mean([step.loss])[0]
     }
 
-    /// One critic update on `real` [B, size, size, channels] in [−1, 1] with fresh noise and
-    /// interpolation weights.
+    /// One critic update on `real` [B, size, size, channels] in [−1, 1] (this rank's share of
+    /// the global batch) with fresh noise and interpolation weights; the losses returned are
+    /// the global batch's.
     @discardableResult
     public func criticUpdate(real: Tensor) -> WassersteinGradientPenalty.CriticStep {
-        let batch = real.shape[0]
-        let z = Self.noise(batch: batch, dimensions: shape.noise, using: &random)
-        let alpha = Tensor.randomUniform([batch], using: &random)
+        let batch = real.shape[0] * Collectives.current.size
+        let z = Self.noise(batch: batch, dimensions: shape.noise, using: &random).localRows()
+        let alpha = Tensor.randomUniform([batch], using: &random).localRows()
         let step = WassersteinGradientPenalty.criticStep(generator: generator.callAsFunction,
                                                          critic: critic.callAsFunction,
                                                          criticParameters: critic.parameters, real: real, noise: z,
                                                          alpha: alpha, lambda: gradientPenaltyWeight)
         criticOptimizer.update(with: step.gradients)
-        return step
+        return step.averagedOverRanks()
     }
 
     /// What one iteration computed.
@@ -101,7 +103,7 @@ public final class WGANImageGAN {
         var steps: [WassersteinGradientPenalty.CriticStep] = []
         for step in 0..<criticSteps {
             let real = try nextRealBatch()
-            if step == 0 && index > 0 { generatorLoss = generatorUpdate(batch: real.shape[0]) }
+            if step == 0 && index > 0 { generatorLoss = generatorUpdate(batch: real.shape[0] * Collectives.current.size) }
             steps.append(criticUpdate(real: real))
         }
         return Iteration(generatorLoss: generatorLoss, criticSteps: steps)
@@ -119,7 +121,7 @@ public final class WGANImageGAN {
             // A last batch of one would have no batch statistics: draw a full batch and keep part.
             let size = min(batch, count - done)
             let z = Self.noise(batch: max(size, 2), dimensions: shape.noise, using: &random)
-            images += withoutGrad { generator(z) }.scalars.prefix(size * shape.imageSize * shape.imageSize * shape.channels)
+            images += withoutGrad { Collectives.splittingRows(of: z) { generator($0) } }.scalars.prefix(size * shape.imageSize * shape.imageSize * shape.channels)
             done += size
         }
         return images

@@ -91,3 +91,14 @@ public enum WassersteinGradientPenalty {
         return GeneratorStep(loss: Double(loss.item), gradients: gradients)
     }
 }
+
+extension WassersteinGradientPenalty.CriticStep {
+    /// The step with its losses averaged over ranks: the global batch's (equal shares).
+    public func averagedOverRanks() -> WassersteinGradientPenalty.CriticStep {
+        guard Collectives.isDistributed else { return self }
+        let means = Collectives.mean([loss, wasserstein, gradientPenalty])
+        return WassersteinGradientPenalty.CriticStep(loss: means[0], wasserstein: means[1], gradientPenalty: means[2],
+                                                     gradients: gradients, fake: fake, criticReal: criticReal,
+                                                     criticFake: criticFake)
+    }
+}

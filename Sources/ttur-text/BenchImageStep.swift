@@ -20,9 +20,8 @@ struct BenchImageStep: ParsableCommand {
             """
     )
 
-    enum Model: String, ExpressibleByArgument, CaseIterable { case dcgan, wganGP = "wgan-gp" }
 
-    @Option(help: "dcgan or wgan-gp (the residual WGAN-GP models; size 32 or 64).") var model: Model = .dcgan
+    @Option(help: "dcgan or wgan-gp (the residual WGAN-GP models; size 32 or 64).") var model: ImageModel = .dcgan
     @Option(help: "WGAN-GP width multiple (the paper's DIM, 64).") var dim = 64
     @Option(help: "WGAN-GP critic steps per iteration (ttur 1, orig 5).") var criticIters = 1
     @Option(help: "Path of wgan_image_torch.py (default: ../shared/reference/ beside the checkout).")
@@ -62,7 +61,7 @@ struct BenchImageStep: ParsableCommand {
         if model == .wganGP { return try runWGANGP() }
         var c = DCGANSettings()
         c.model = DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width)
-        let state = DCGANState(configuration: DCGANConfiguration(run: RunSettings(), gan: c))
+        let state = DCGANState(configuration: DCGANConfiguration(run: RunSettings(), gan: ImageGANSettings(network: c)))
         var random = RandomSource(seed: 1)
         let real = Tensor.randomUniform([batch, size, size, channels], low: -1, high: 1, using: &random).localRows()
         func iteration() {

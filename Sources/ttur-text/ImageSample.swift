@@ -20,13 +20,23 @@ struct ImageSample: ParsableCommand {
     }
 
     func run() throws {
-        let (state, c, file, progress) = try checkpoint.load(DCGAN.self) { DCGANState(configuration: $0) }
+        switch try ImageModel(kind: try GANCheckpoint.open(try checkpoint.file()).kind, file: try checkpoint.file().path) {
+        case .dcgan:
+            let (state, c, file, progress) = try checkpoint.load(DCGAN.self) { DCGANState(configuration: $0) }
+            try write(c, file: file, progress: progress) { state.generate(count: n, batch: c.run.batch, using: &$0) }
+        case .wganGP:
+            let (state, c, file, progress) = try checkpoint.load(WGANImage.self) { WGANImageGAN(configuration: $0) }
+            try write(c, file: file, progress: progress) { state.generate(count: n, batch: c.run.batch, using: &$0) }
+        }
+    }
+
+    /// A grid of `n` images from `generate` (noise from `--seed`).
+    private func write<Network>(_ c: RunConfiguration<ImageGANSettings<Network>>, file: URL, progress: RunProgress,
+                                generate: (inout RandomSource) -> [Float]) throws {
         var random = RandomSource(seed: checkpoint.seed)
-        let images = state.generate(count: n, batch: c.run.batch, using: &random)
         let url = URL(fileURLWithPath: out)
-        let model = c.gan.model
-        try ImageGrid(images: images, count: n, height: model.imageSize, width: model.imageSize,
-                      channels: model.channels).write(to: url)
+        try ImageGrid(images: generate(&random), count: n, height: c.gan.imageSize, width: c.gan.imageSize,
+                      channels: c.gan.channels).write(to: url)
         print("\(url.path): \(n) images from \(file.lastPathComponent) (iteration \(progress.iteration))")
     }
 }

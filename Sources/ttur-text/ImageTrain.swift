@@ -5,6 +5,8 @@ import ImageGAN
 import Tensors
 import TrainingRuns
 
+extension ImageModel: ExpressibleByArgument {}
+
 struct ImageTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -25,43 +27,78 @@ struct ImageTrain: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var runOptions: RunOptions
-    @Option(help: "Update schedule: ttur or orig.") var schedule: ImageSchedule = .ttur
-    @Option(help: "Discriminator learning rate (default: the schedule's).") var lrD: Float?
+    @Option(help: "The GAN: dcgan or wgan-gp (the paper's residual WGAN-GP image model; sizes 32 and 64).")
+    var model: ImageModel = .dcgan
+    @Option(help: "Update schedule: ttur or orig (WGAN-GP: ttur = critic 3e-4, generator 1e-4, one critic step; orig = 1e-4, five).")
+    var schedule: ImageSchedule = .ttur
+    @Option(help: "Discriminator (critic) learning rate (default: the schedule's).") var lrD: Float?
     @Option(help: "Generator learning rate (default: the schedule's).") var lrG: Float?
-    @Option(help: "Image size, a power of two ≥ 8 (default: 32 for IDX/CIFAR data, 64 for folders).") var size: Int?
-    @Option(help: "Network width (DCGAN's gf_dim and df_dim).") var width = 64
+    @Option(help: "Image size, a power of two ≥ 8; WGAN-GP 32 or 64 (default: 32 for IDX/CIFAR data, 64 for folders).") var size: Int?
+    @Option(help: "DCGAN: network width (gf_dim and df_dim).") var width = 64
+    @Option(help: "WGAN-GP: the models' DIM (channels 8·DIM at 4×4).") var dim = 64
+    @Option(help: "WGAN-GP: critic steps per iteration (default: the schedule's).") var criticIters: Int?
     @Option(help: "Batch size.") var batch = 64
     @OptionGroup var evaluation: ImageEvaluationOptions
 
     func validate() throws {
-        if width < 1 { throw ValidationError("--width must be at least 1") }
+        if width < 1 || dim < 1 { throw ValidationError("--width and --dim must be at least 1") }
+        if let criticIters, criticIters < 1 { throw ValidationError("--critic-iters must be at least 1") }
         if batch < 2 { throw ValidationError("--batch must be at least 2 (batch norm)") }
-        if let size, !DCGANShape(imageSize: size).isValid { throw ValidationError("--size must be a power of two ≥ 8") }
+        if let size {
+            switch model {
+            case .dcgan: if !DCGANShape(imageSize: size).isValid { throw ValidationError("--size must be a power of two ≥ 8") }
+            case .wganGP: if size != 32 && size != 64 { throw ValidationError("--size must be 32 or 64 for --model wgan-gp") }
+            }
+        }
     }
 
     func run() throws {
         try TrainingConsole.asRank {
-            var images: ImageDataset?  // a new run's images, loaded once for their channels and for training
-            let trainer: Trainer<DCGAN> = try runOptions.trainer(
-                new: {
-                    let spec = try DatasetSpec(parsing: data.dataset)
-                    let side = size ?? spec.defaultSize
-                    images = try data.load(.train, size: side)
-                    return try configuration(spec: spec, size: side, channels: images!.channels)
-                },
-                in: runOptions.directory(for: DCGAN.self, prefix: "image-", schedule: schedule.rawValue),
-                context: { try ImageEvaluationOptions.trainingData($0.gan.evaluation, size: $0.gan.model.imageSize, loaded: images) })
-            try TrainingConsole.train(trainer, command: "ttur-text image train") { try ImageEvaluationOptions.printScores($0) }
+            // A resumed run is of the model its checkpoint holds.
+            let model = runOptions.resume ? try checkpointModel() : self.model
+            switch model {
+            case .dcgan:
+                try train(DCGAN.self) { side, channels in
+                    var s = DCGANSettings(schedule: schedule)
+                    if let lrD { s.discriminatorLearningRate = lrD }
+                    if let lrG { s.generatorLearningRate = lrG }
+                    s.model = DCGANShape(imageSize: side, channels: channels, generatorWidth: width, discriminatorWidth: width)
+                    return s
+                }
+            case .wganGP:
+                try train(WGANImage.self) { side, channels in
+                    var s = WGANImageSettings(schedule: WGANImageSchedule(rawValue: schedule.rawValue)!)
+                    if let lrD { s.criticLearningRate = lrD }
+                    if let lrG { s.generatorLearningRate = lrG }
+                    if let criticIters { s.criticSteps = criticIters }
+                    s.shape = ResidualImageShape(imageSize: side, channels: channels, dim: dim)
+                    return s
+                }
+            }
         }
     }
 
-    /// A new run's configuration: the schedule's settings, then the flags.
-    private func configuration(spec: DatasetSpec, size side: Int, channels: Int) throws -> DCGANConfiguration {
-        var s = DCGANSettings(schedule: schedule)
-        if let lrD { s.discriminatorLearningRate = lrD }
-        if let lrG { s.generatorLearningRate = lrG }
-        s.model = DCGANShape(imageSize: side, channels: channels, generatorWidth: width, discriminatorWidth: width)
-        s.evaluation = try evaluation.settings(data, spec: spec)
-        return DCGANConfiguration(run: runOptions.settings(batch: batch, evalEvery: evaluation.fidEvery), gan: s)
+    private func checkpointModel() throws -> ImageModel {
+        let file = try Trainer<DCGAN>.runDirectory(URL(fileURLWithPath: runOptions.path!)).checkpoint(at: nil)
+        return try ImageModel(kind: try GANCheckpoint.open(file).kind, file: file.path)
+    }
+
+    /// Trains (or resumes) a GAN of type `GAN`; `network` gives a new run's network settings
+    /// for the image side and channels.
+    private func train<GAN: TrainableGAN, Network>(_: GAN.Type, network: (Int, Int) throws -> Network) throws
+        where GAN.Settings == ImageGANSettings<Network>, GAN.Context == ImageTrainingData, GAN.Entry == ImageLogEntry {
+        var images: ImageDataset?  // a new run's images, loaded once for their channels and for training
+        let trainer: Trainer<GAN> = try runOptions.trainer(
+            new: {
+                let spec = try DatasetSpec(parsing: data.dataset)
+                let side = size ?? spec.defaultSize
+                images = try data.load(.train, size: side)
+                let settings = ImageGANSettings(network: try network(side, images!.channels),
+                                                evaluation: try evaluation.settings(data, spec: spec))
+                return RunConfiguration(run: runOptions.settings(batch: batch, evalEvery: evaluation.fidEvery), gan: settings)
+            },
+            in: runOptions.directory(for: GAN.self, prefix: "image-", schedule: schedule.rawValue),
+            context: { try ImageEvaluationOptions.trainingData($0.gan.evaluation, size: $0.gan.imageSize, loaded: images) })
+        try TrainingConsole.train(trainer, command: "ttur-text image train") { try ImageEvaluationOptions.printScores($0) }
     }
 }

@@ -39,12 +39,15 @@ struct CheckpointOptions: ParsableArguments {
     @Option(help: "Checkpoint file (default: the run's newest).") var checkpoint: String?
     @Option(help: "Random seed for the generator's noise.") var seed: UInt64 = 0
 
+    /// The checkpoint file: `--checkpoint`, or the run's newest.
+    func file() throws -> URL { try RunDirectory(URL(fileURLWithPath: runDirectory)).checkpoint(at: checkpoint) }
+
     /// The networks of a GAN of type `GAN` from the checkpoint, built by `make` from its
     /// configuration, with the engine's threads set as the run had them.
     func load<GAN: TrainableGAN, State: CheckpointedNetworks>(
         _: GAN.Type, make: (RunConfiguration<GAN.Settings>) -> State
     ) throws -> (State, RunConfiguration<GAN.Settings>, file: URL, progress: RunProgress) {
-        let file = try Trainer<GAN>.runDirectory(URL(fileURLWithPath: runDirectory)).checkpoint(at: checkpoint)
+        let file = try file()
         let opened = try GANCheckpoint.open(file)
         let configuration = try opened.configuration(of: GAN.self)
         let state = make(configuration)

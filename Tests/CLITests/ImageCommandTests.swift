@@ -170,4 +170,71 @@ final class ImageCommandTests: XCTestCase {
         for (key, entry) in x.tensors { XCTAssertEqual(entry, y.tensors[key], key) }
         XCTAssertEqual(x.metadata["random_state"], y.metadata["random_state"])
     }
+
+    /// `image train --model wgan-gp`: FID (classifier) and the WGAN-GP losses in the log, grids,
+    /// resume bit for bit after a stop and after `kill -9`, sampling from the checkpoint.
+    func testWGANGPImageTrainingLogsResumesSurvivesKillAndSamples() throws {
+        let weights = directory.url.appendingPathComponent("classifier32.safetensors")
+        let features = try TTURTextExecutable.run(["image", "features", "--dataset", dataset, "--size", "32", "--epochs", "1",
+                                                   "--batch", "16", "--threads", "1", "--out", weights.path])
+        XCTAssertEqual(features.status, 0, features.standardError)
+        func wgan(_ run: URL, _ iterations: Int, _ extra: [String] = []) throws -> CommandResult {
+            try TTURTextExecutable.run(["image", "train", "--model", "wgan-gp", "--run", run.path, "--iterations", "\(iterations)",
+                                        "--dataset", dataset, "--size", "32", "--dim", "2", "--batch", "4", "--fid-every", "2",
+                                        "--fid-samples", "20", "--fid-real", "40", "--grid", "4", "--checkpoint-every", "1",
+                                        "--threads", "1", "--seed", "3", "--features", weights.path] + extra,
+                                       environment: cacheEnvironment)
+        }
+        let straight = directory.url.appendingPathComponent("wgan-straight")
+        let first = try wgan(straight, 4)
+        XCTAssertEqual(first.status, 0, first.standardError)
+        XCTAssertTrue(first.standardOutput.contains("WGAN-GP ttur"), first.standardOutput)
+        let lines = try String(contentsOf: straight.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n")
+            .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(lines.map { $0["iteration"] as? Int }, [0, 2, 4])
+        XCTAssertNotNil(lines.last?["wasserstein"])
+        XCTAssertNotNil(lines.last?["gradient_penalty"])
+        XCTAssertNotNil((lines.last?["fid"] as? [String: Double])?["classifier"])
+        XCTAssertEqual(try RGBImage(contentsOf: straight.appendingPathComponent("samples/iter-00000004.png")).width, 2 * 34 + 2)
+        let checkpoint = try SafeTensorsFile(contentsOf: straight.appendingPathComponent("checkpoints/iter-00000004.safetensors"))
+        XCTAssertEqual(checkpoint.metadata["gan"], "wgan-gp-image")
+
+        // Stopped at 2 and resumed to 4 (the model comes from the checkpoint).
+        let split = directory.url.appendingPathComponent("wgan-split")
+        XCTAssertEqual(try wgan(split, 2).status, 0)
+        let resumed = try TTURTextExecutable.run(["image", "train", "--resume", "--run", split.path, "--iterations", "4"],
+                                                 environment: cacheEnvironment)
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        try assertSameCheckpoint(straight, split, iteration: 4)
+
+        // Killed once while training, then resumed.
+        let killed = directory.url.appendingPathComponent("wgan-killed")
+        let process = Process()
+        process.executableURL = TTURTextExecutable.url
+        process.arguments = ["image", "train", "--model", "wgan-gp", "--run", killed.path, "--iterations", "4", "--dataset", dataset,
+                             "--size", "32", "--dim", "2", "--batch", "4", "--fid-every", "2", "--fid-samples", "20",
+                             "--fid-real", "40", "--grid", "4", "--checkpoint-every", "1", "--threads", "1", "--seed", "3",
+                             "--features", weights.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(cacheEnvironment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let checkpoints = killed.appendingPathComponent("checkpoints")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, process.isRunning,
+              ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).filter({ $0.hasSuffix(".safetensors") }).isEmpty {
+            usleep(5_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let again = try TTURTextExecutable.run(["image", "train", "--resume", "--run", killed.path, "--iterations", "4"],
+                                               environment: cacheEnvironment)
+        XCTAssertEqual(again.status, 0, again.standardError)
+        try assertSameCheckpoint(straight, killed, iteration: 4)
+
+        let out = directory.url.appendingPathComponent("wgan-grid.png")
+        let sample = try TTURTextExecutable.run(["image", "sample", "--run", straight.path, "-n", "3", "--out", out.path])
+        XCTAssertEqual(sample.status, 0, sample.standardError)
+        XCTAssertEqual(try RGBImage(contentsOf: out).height, 2 * 34 + 2)  // 3 images: 2 × 2
+    }
 }

@@ -113,7 +113,7 @@ final class DCGANModelTests: XCTestCase {
 
 final class ImageTrainingTests: XCTestCase {
     private func configuration() -> DCGANConfiguration {
-        var c = DCGANConfiguration(run: RunSettings(), gan: DCGANSettings())
+        var c = DCGANConfiguration(run: RunSettings(), gan: ImageGANSettings(network: DCGANSettings()))
         c.gan.model = DCGANShape(imageSize: 16, channels: 1, noise: 8, generatorWidth: 4, discriminatorWidth: 4)
         c.run.batch = 8
         c.run.iterations = 6
