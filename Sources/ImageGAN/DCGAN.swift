@@ -15,8 +15,7 @@ public final class DCGAN: StatefulGAN {
 
     /// - throws: `LocatedError` when the data's channels differ from the model's, or it is empty.
     public init(configuration: DCGANConfiguration, context data: ImageTrainingData) throws {
-        try data.check(channels: configuration.gan.channels)
-        guard configuration.run.batch > 1 else { throw LocatedError("a DCGAN batch needs at least 2 images (batch norm)") }
+        try data.check(channels: configuration.gan.channels, batch: configuration.run.batch)
         self.configuration = configuration
         self.data = data
         state = DCGANState(configuration: configuration)

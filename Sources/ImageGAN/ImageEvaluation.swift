@@ -43,9 +43,11 @@ public struct ImageTrainingData {
         self.fid = fid
     }
 
-    /// Checks that the data fits a model of `channels` channels.
+    /// Checks that the data fits a model of `channels` channels trained on batches of `batch`
+    /// (batch norm needs two images at least).
     /// - throws: `LocatedError` naming the data.
-    func check(channels: Int) throws {
+    func check(channels: Int, batch: Int) throws {
+        guard batch > 1 else { throw LocatedError("an image GAN's batch needs at least 2 images (batch norm)") }
         guard channels == images.channels else {
             throw LocatedError("the model has \(channels) channel(s), \(images.name) has \(images.channels)")
         }

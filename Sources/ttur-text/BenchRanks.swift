@@ -32,12 +32,7 @@ struct RankOptions: ParsableArguments {
         if !arguments.contains("--json") { arguments.append("--json") }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let root = getuid() == 0 ? ["--allow-run-as-root"] : []
-        let output = try BenchChild.output("/usr/bin/env", ["mpirun"] + root + ["--oversubscribe", "-np", "\(ranks!)", executable] + arguments)
-        guard let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw ValidationError("mpirun -np \(ranks!) printed no JSON result")
-        }
-        return object
+        return try BenchChild.lastJSONLine("/usr/bin/env", ["mpirun"] + root + ["--oversubscribe", "-np", "\(ranks!)", executable] + arguments)
     }
 
     /// Adds the all-reduce traffic per iteration, measured since `before`, to a rank's result.
