@@ -51,8 +51,9 @@ struct ImageEvaluationOptions: ParsableArguments {
     /// The training images the settings name (or `loaded`, when the caller has them) and
     /// the FID monitor they ask for, with progress while the real statistics are computed
     /// the first time.
-    static func trainingData(_ s: ImageEvaluationSettings, size: Int, loaded: ImageDataset? = nil) throws -> ImageTrainingData {
-        let images = try loaded ?? DatasetOptions(dataset: s.dataset, limit: s.datasetLimit).load(.train, size: size)
+    static func trainingData(_ s: ImageEvaluationSettings, size: Int, loaded: ImageDataset? = nil,
+                             maxImages: Int? = nil) throws -> ImageTrainingData {
+        let images = try loaded ?? DatasetOptions(dataset: s.dataset, limit: s.datasetLimit, maxImages: maxImages).load(.train, size: size)
         // Only the evaluating process (rank 0 of an MPI job) scores FID.
         guard !s.featureWeights.isEmpty, Collectives.current.rank == 0 else { return ImageTrainingData(images: images, fid: nil) }
         let url = URL(fileURLWithPath: s.featureWeights)

@@ -50,7 +50,8 @@ struct ImageTrain: ParsableCommand {
                     return try configuration(spec: spec, size: side, channels: images!.channels)
                 },
                 in: runOptions.directory(for: DCGAN.self, prefix: "image-", schedule: schedule.rawValue),
-                context: { try ImageEvaluationOptions.trainingData($0.gan.evaluation, size: $0.gan.model.imageSize, loaded: images) })
+                context: { try ImageEvaluationOptions.trainingData($0.gan.evaluation, size: $0.gan.model.imageSize, loaded: images,
+                                                                    maxImages: data.maxImages) })
             try TrainingConsole.train(trainer, command: "ttur-text image train") { try ImageEvaluationOptions.printScores($0) }
         }
     }

@@ -147,6 +147,7 @@ final class ImageCommandTests: XCTestCase {
             (["image", "train", "--dataset", "mnist-ish", "--no-fid"] + run, "mnist-ish"),
             (["image", "train", "--dataset", dataset] + run, "no FID feature network"),
             (["image", "train", "--dataset", dataset, "--size", "28", "--no-fid"] + run, "power of two"),
+            (["image", "train", "--dataset", dataset, "--max-images", "95", "--no-fid"] + run, "96 images exceed the bound of 95"),
             (["image", "train", "--dataset", dataset, "--size", "16", "--features", images.path] + run, images.path),
             (["image", "sample", "--run", directory.url.appendingPathComponent("none").path], "no checkpoint"),
             // A read-only location (sysfs refuses even root).
