@@ -12,16 +12,6 @@ final class ImageDataBoundTests: XCTestCase {
     override func setUpWithError() throws { temporary = try TemporaryDirectory(prefix: "ttur-bound") }
     override func tearDown() { temporary = nil }
 
-    private func assertError(_ body: @autoclosure () throws -> Any, mentions parts: [String],
-                             file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try body(), file: file, line: line) { error in
-            XCTAssertTrue(error is LocatedError, "\(type(of: error))", file: file, line: line)
-            let text = "\(error)"
-            XCTAssertFalse(text.contains("\n"), "one line: \(text)", file: file, line: line)
-            for part in parts { XCTAssertTrue(text.contains(part), "'\(part)' not in: \(text)", file: file, line: line) }
-        }
-    }
-
     /// A tiny gzip file whose header claims 2³¹ − 1 images of 28×28 (1.5 TiB) and whose stream
     /// inflates to 16 MiB of zeros: refused from the header, before any of the stream is inflated.
     func testGzipBombIsRefusedFromItsHeader() throws {
@@ -31,11 +21,11 @@ final class ImageDataBoundTests: XCTestCase {
         let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int
         XCTAssertLessThan(size, 64 << 10, "the crafted file is tiny")
         let start = Date()
-        assertError(try IDX.readImages(url), mentions: [url.path, "2147483647 images of 784 bytes (1.5 TiB) exceed the",
+        assertLocatedError(try IDX.readImages(url), mentions: [url.path, "2147483647 images of 784 bytes (1.5 TiB) exceed the",
                                                         "bound on image data in memory"])
         XCTAssertLessThan(Date().timeIntervalSince(start), 1, "refused without inflating the stream")
         // The same through a dataset spec, and with a count bound.
-        assertError(try DatasetSpec(parsing: "idx:\(url.path)").load(split: .train, bound: ImageDataBound(maxImages: 60_000)),
+        assertLocatedError(try DatasetSpec(parsing: "idx:\(url.path)").load(split: .train, bound: ImageDataBound(maxImages: 60_000)),
                     mentions: [url.path, "2147483647 images exceed the bound of 60000 (--max-images)"])
     }
 
@@ -46,11 +36,11 @@ final class ImageDataBoundTests: XCTestCase {
                                to: images)
         try Fixtures.idx(magic: IDX.labelsMagic, dims: [5], bytes: [0, 1, 2, 3, 4]).write(to: labels)
         XCTAssertEqual(try IDX.load(images: images, labels: labels, bound: ImageDataBound(maxImages: 5, maxBytes: 60)).count, 5)
-        assertError(try IDX.readImages(images, bound: ImageDataBound(maxImages: 4)),
+        assertLocatedError(try IDX.readImages(images, bound: ImageDataBound(maxImages: 4)),
                     mentions: [images.path, "5 images exceed the bound of 4"])
-        assertError(try IDX.readImages(images, bound: ImageDataBound(maxBytes: 59)),
+        assertLocatedError(try IDX.readImages(images, bound: ImageDataBound(maxBytes: 59)),
                     mentions: [images.path, "5 images of 12 bytes (60 bytes) exceed the 59 bytes bound"])
-        assertError(try IDX.readLabels(labels, bound: ImageDataBound(maxImages: 4)),
+        assertLocatedError(try IDX.readLabels(labels, bound: ImageDataBound(maxImages: 4)),
                     mentions: [labels.path, "5 labels exceed the bound of 4"])
     }
 
@@ -58,9 +48,9 @@ final class ImageDataBoundTests: XCTestCase {
         let batch = directory.appendingPathComponent("test_batch.bin")
         try Fixtures.cifarBatch(labels: [1, 2, 3], seed: 1).write(to: batch)
         XCTAssertEqual(try CIFAR10.load(files: [batch], name: "three", bound: ImageDataBound(maxImages: 3)).count, 3)
-        assertError(try CIFAR10.load(files: [batch], name: "three", bound: ImageDataBound(maxImages: 2)),
+        assertLocatedError(try CIFAR10.load(files: [batch], name: "three", bound: ImageDataBound(maxImages: 2)),
                     mentions: [batch.path, "3 images exceed the bound of 2"])
-        assertError(try CIFAR10.load(files: [batch], name: "three", bound: ImageDataBound(maxBytes: 3 * 3072 - 1)),
+        assertLocatedError(try CIFAR10.load(files: [batch], name: "three", bound: ImageDataBound(maxBytes: 3 * 3072 - 1)),
                     mentions: [batch.path, "3 images of 3072 bytes (9 KiB) exceed the 9.0 KiB bound"])
 
         let folder = directory.appendingPathComponent("faces")
@@ -70,9 +60,9 @@ final class ImageDataBoundTests: XCTestCase {
                 .write(to: folder.appendingPathComponent(name))
         }
         XCTAssertEqual(try ImageFolder.loadDataset(folder, size: 4, bound: ImageDataBound(maxImages: 2)).count, 2)
-        assertError(try ImageFolder.loadDataset(folder, size: 4, bound: ImageDataBound(maxImages: 1)),
+        assertLocatedError(try ImageFolder.loadDataset(folder, size: 4, bound: ImageDataBound(maxImages: 1)),
                     mentions: [folder.path, "2 images exceed the bound of 1"])
-        assertError(try DatasetSpec(parsing: "folder:\(folder.path)").load(imageSize: 4096, bound: ImageDataBound(maxBytes: 64 << 20)),
+        assertLocatedError(try DatasetSpec(parsing: "folder:\(folder.path)").load(imageSize: 4096, bound: ImageDataBound(maxBytes: 64 << 20)),
                     mentions: [folder.path, "2 images of 50331648 bytes (96 MiB) exceed the 64 MiB bound"])
     }
 
