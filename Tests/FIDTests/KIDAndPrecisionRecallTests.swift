@@ -23,8 +23,19 @@ final class KIDAndPrecisionRecallTests: XCTestCase {
 
     private func reference() throws -> Reference { Reference(arrays: try NumpyArchive.read(Self.fixture)) }
 
+    /// The largest relative difference seen per tolerance, printed at the end of each test.
+    private var largest: [Double: Double] = [:]
+    override func tearDown() {
+        for (tolerance, difference) in largest.sorted(by: { $0.key < $1.key }) {
+            print("\(name): largest relative difference \(difference) (tolerance \(tolerance))")
+        }
+        largest = [:]
+    }
+
     private func assertRelative(_ value: Double, _ expected: Double, _ tolerance: Double, _ what: String,
                                 file: StaticString = #filePath, line: UInt = #line) {
+        let difference = abs(value - expected) / max(abs(expected), .leastNormalMagnitude)
+        largest[tolerance] = max(largest[tolerance] ?? 0, difference)
         XCTAssertLessThanOrEqual(abs(value - expected), tolerance * abs(expected),
                                  "\(what): \(value) against \(expected)", file: file, line: line)
     }
