@@ -193,7 +193,15 @@ struct BenchJSD: ParsableCommand {
     @Option(help: "--ngram-threads of the store builds (default: one per core).")
     var threads: Int?
 
+    @Option(help: "Instead: a synthetic corpus of N sentences built like the benchmark (the sample's word-bigram chain, 8 % random words, seeded): preparation, store, open, memory and evaluation time.")
+    var syntheticSentences: Int?
+
+    func validate() throws {
+        if let syntheticSentences, syntheticSentences < 1 { throw ValidationError("--synthetic-sentences must be at least 1") }
+    }
+
     func run() throws {
+        if let syntheticSentences { return try runSynthetic(syntheticSentences) }
         let text = try paths.sampleText()
         let base = try paths.replicatedCorpus(named: "sample-1x", text: text, copies: 1, shards: 1)
         let grown = try paths.replicatedCorpus(named: "sample-\(grow)x", text: text, copies: grow / 4, shards: 4)
