@@ -29,7 +29,7 @@ public final class NGramStore: @unchecked Sendable {
     /// ``Vocabulary/fingerprint`` of the vocabulary the store was built with.
     public let vocabularyFingerprint: String
 
-    private let real: [CountTable]
+    private let real: [CorpusCounts]
     private var scratch: [OrderScratch] = []
     /// Threads one evaluation uses (1 or 2): orders 1…maxN−2 on one, the two highest on the
     /// other. Set it before evaluating, not during an evaluation.
@@ -58,7 +58,8 @@ public final class NGramStore: @unchecked Sendable {
         var meta: [String: String] = [:]
         var totals: [Int: UInt64] = [:]
         var distinct: [Int: Int] = [:]
-        var tables: [CountTable] = []
+        var tables: [CorpusCounts] = []
+        var sums: [UInt64] = []
         do {
             let database = try DatabaseQueue(path: path.path, configuration: configuration)
             try database.read { db in
@@ -83,8 +84,16 @@ public final class NGramStore: @unchecked Sendable {
                       (1...maxN).allSatisfy({ totals[$0] != nil && (0...(1 << 40)).contains(distinct[$0] ?? -1) }) else {
                     throw LocatedError(file: path.path, "inconsistent: meta.max_n or the totals are missing or out of range (rebuild it with `ttur-text prepare ngrams`)")
                 }
-                tables = (1...maxN).map { CountTable(minimumCapacity: min(distinct[$0] ?? 16, 1 << 26)) }
-                try Self.load(db, into: tables, path: path.path)
+                let vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
+                tables = (1...maxN).map { n in
+                    // Packed keys and 32-bit counts wherever they fit (every count is at most the order's total).
+                    if totals[n]! < PackedCountTable.countLimit, (1...65_536).contains(vocabularySize),
+                       let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!) {
+                        return .packed(packed)
+                    }
+                    return .wide(CountTable(minimumCapacity: min(distinct[n] ?? 16, 1 << 26)))
+                }
+                sums = try Self.load(db, into: tables, vocabularySize: vocabularySize, path: path.path)
             }
             try database.close()
         } catch let error as LocatedError {
@@ -96,9 +105,7 @@ public final class NGramStore: @unchecked Sendable {
         }
         maxN = tables.count
         for n in 1...maxN {
-            var sum: UInt64 = 0
-            tables[n - 1].forEachSlot { _, count in sum &+= count }
-            guard sum == totals[n], tables[n - 1].count == distinct[n] else {
+            guard sums[n - 1] == totals[n], tables[n - 1].distinct == distinct[n] else {
                 throw LocatedError(file: path.path, "inconsistent: the \(n)-gram counts do not add up to the stored totals (rebuild it)")
             }
         }
@@ -111,9 +118,11 @@ public final class NGramStore: @unchecked Sendable {
         }
     }
 
-    /// Reads every block into the tables, checking each block's shape and that keys increase
-    /// strictly through each order (so no n-gram is stored twice).
-    private static func load(_ db: Database, into tables: [CountTable], path: String) throws {
+    /// Reads every block into the tables, checking each block's shape, that keys increase
+    /// strictly through each order (so no n-gram is stored twice) and, for packed tables, that
+    /// token ids are below the vocabulary size; returns each order's sum of counts.
+    private static func load(_ db: Database, into tables: [CorpusCounts], vocabularySize: Int, path: String) throws -> [UInt64] {
+        var sums = [UInt64](repeating: 0, count: tables.count)
         let statement = try db.makeStatement(sql: "SELECT n, block, entries, keys, counts FROM ngram_blocks ORDER BY n, block")
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
@@ -121,7 +130,7 @@ public final class NGramStore: @unchecked Sendable {
         var previous = NGramKey.empty
         while true {
             let result = sqlite3_step(handle)
-            if result == SQLITE_DONE { break }
+            if result == SQLITE_DONE { return sums }
             guard result == SQLITE_ROW else {
                 throw LocatedError(file: path, explain(code: result, message: String(cString: sqlite3_errmsg(db.sqliteConnection))))
             }
@@ -151,7 +160,15 @@ public final class NGramStore: @unchecked Sendable {
                     throw LocatedError(file: path, "corrupt: entry \(i) of block \(block) of the \(n)-grams has count \(count) or is out of order")
                 }
                 previous = key
-                table.add(key, count)
+                sums[n - 1] &+= count
+                switch table {
+                case let .wide(wide):
+                    wide.add(key, count)
+                case let .packed(packed):
+                    guard packed.insert(key, count: count) else {
+                        throw LocatedError(file: path, "corrupt: entry \(i) of block \(block) of the \(n)-grams has a token id too large for the \(vocabularySize)-unit vocabulary, or the order holds more n-grams than its total says")
+                    }
+                }
             }
         }
     }
@@ -169,12 +186,30 @@ public final class NGramStore: @unchecked Sendable {
         }
     }
 
+    /// The orders held with packed keys and 32-bit counts (``PackedCountTable``).
+    var packedOrders: [Int] {
+        real.enumerated().compactMap { n, table in
+            if case .packed = table { return n + 1 }
+            return nil
+        }
+    }
+
+    /// Bytes of the in-memory corpus tables (address space; pages are backed as they are written).
+    public var tableBytes: Int {
+        real.reduce(0) { total, table in
+            switch table {
+            case let .packed(packed): return total + packed.bytes
+            case let .wide(wide): return total + wide.bytes
+            }
+        }
+    }
+
     /// The corpus count of an n-gram (0 when absent).
     public func count(of ngram: [TokenID]) -> UInt64 {
         guard (1...maxN).contains(ngram.count) else { return 0 }
         var key = NGramKey.empty
         for (k, t) in ngram.enumerated() { key = key.appending(t, at: k) }
-        return real[ngram.count - 1].find(key).count
+        return real[ngram.count - 1].find(key)
     }
 
     /// The base-2 Jensen–Shannon divergence between the n-gram distributions of `samples`
@@ -282,7 +317,7 @@ public final class NGramStore: @unchecked Sendable {
                         let (value, inserted) = index.value(for: key, insertingIfAbsent: UInt64(entries + 1))
                         let e = Int(truncatingIfNeeded: value) - 1
                         if inserted {
-                            corpusCounts[e] = inCorpus[i] ? corpus.find(key).count : 0
+                            corpusCounts[e] = inCorpus[i] ? corpus.find(key) : 0
                             sampleCounts[e] = 0
                             entries += 1
                         }

@@ -115,9 +115,9 @@ extension BenchJSD {
             times.append(Date().timeIntervalSince(began))
         }
         times.sort()
-        print(String(format: "%d sentences, %d n-gram occurrences, store %.0f MB; open %.2f s; `eval jsd` process %.2f s, peak RSS %.0f MB; one evaluation of %d sentences, n = 1…6: median %.2f ms",
-                     dataset.sentenceCount, store.totals.values.reduce(0, +), Double(bytes) / 1e6, openSeconds, evalWall,
-                     Double(evalPeak) / 1e6, self.samples, times[times.count / 2] * 1e3))
+        print(String(format: "%d sentences, %d n-gram occurrences, store %.0f MB; open %.2f s, tables %.0f MB; `eval jsd` process %.2f s, peak RSS %.0f MB; one evaluation of %d sentences, n = 1…6: median %.2f ms",
+                     dataset.sentenceCount, store.totals.values.reduce(0, +), Double(bytes) / 1e6, openSeconds,
+                     Double(store.tableBytes) / 1e6, evalWall, Double(evalPeak) / 1e6, self.samples, times[times.count / 2] * 1e3))
         print("load average after: \(Self.loadAverage())")
     }
 }
