@@ -108,16 +108,10 @@ extension BenchJSD {
         let store = try NGramStore(dataset: dataset)
         let openSeconds = Date().timeIntervalSince(started)
         let encoded = try dataset.vocabulary.encode(lines: samples, length: dataset.sequenceLength)
-        var times: [Double] = []
-        for _ in 0..<repeats {
-            let began = Date()
-            _ = try store.jsd(samples: encoded, maxN: 6)
-            times.append(Date().timeIntervalSince(began))
-        }
-        times.sort()
+        let (median, _) = try Self.evaluationSeconds(store, encoded, repeats: repeats)
         print(String(format: "%d sentences, %d n-gram occurrences, store %.0f MB; open %.2f s, tables %.0f MB; `eval jsd` process %.2f s, peak RSS %.0f MB; one evaluation of %d sentences, n = 1…6: median %.2f ms",
                      dataset.sentenceCount, store.totals.values.reduce(0, +), Double(bytes) / 1e6, openSeconds,
-                     Double(store.tableBytes) / 1e6, evalWall, Double(evalPeak) / 1e6, self.samples, times[times.count / 2] * 1e3))
+                     Double(store.tableBytes) / 1e6, evalWall, Double(evalPeak) / 1e6, self.samples, median * 1e3))
         print("load average after: \(Self.loadAverage())")
     }
 }
