@@ -93,9 +93,36 @@ public final class NGramStore: @unchecked Sendable {
                     }
                     return .wide(CountTable(minimumCapacity: min(distinct[n] ?? 16, 1 << 26)))
                 }
-                sums = try Self.load(db, into: tables, vocabularySize: vocabularySize, path: path.path)
+                let stray = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ngram_blocks WHERE n < 1 OR n > \(maxN)") ?? 0
+                guard stray == 0 else {
+                    throw LocatedError(file: path.path, "corrupt: \(stray) ngram_blocks row(s) have an n outside the store's 1…\(maxN)")
+                }
             }
             try database.close()
+            // Orders load in parallel, each on its own read-only connection (readers of a WAL
+            // database do not wait for one another) into its own table.
+            let vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
+            var loaded = [UInt64](repeating: 0, count: tables.count)
+            var failures = [Error?](repeating: nil, count: tables.count)
+            let orderTables = tables
+            loaded.withUnsafeMutableBufferPointer { loaded in
+                failures.withUnsafeMutableBufferPointer { failures in
+                    let (loaded, failures) = (loaded, failures)
+                    DispatchQueue.concurrentPerform(iterations: orderTables.count) { k in
+                        do {
+                            let connection = try DatabaseQueue(path: path.path, configuration: configuration)
+                            loaded[k] = try connection.read { db in
+                                try Self.load(db, order: k + 1, into: orderTables[k], vocabularySize: vocabularySize, path: path.path)
+                            }
+                            try connection.close()
+                        } catch {
+                            failures[k] = error
+                        }
+                    }
+                }
+            }
+            if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+            sums = loaded
         } catch let error as LocatedError {
             throw error
         } catch let error as DatabaseError {
@@ -118,32 +145,25 @@ public final class NGramStore: @unchecked Sendable {
         }
     }
 
-    /// Reads every block into the tables, checking each block's shape, that keys increase
-    /// strictly through each order (so no n-gram is stored twice) and, for packed tables, that
-    /// token ids are below the vocabulary size; returns each order's sum of counts.
-    private static func load(_ db: Database, into tables: [CorpusCounts], vocabularySize: Int, path: String) throws -> [UInt64] {
-        var sums = [UInt64](repeating: 0, count: tables.count)
-        let statement = try db.makeStatement(sql: "SELECT n, block, entries, keys, counts FROM ngram_blocks ORDER BY n, block")
+    /// Reads the blocks of order `order` into its table, checking each block's shape, that
+    /// keys increase strictly (so no n-gram is stored twice) and, for a packed table, that
+    /// token ids fit its bit width; returns the order's sum of counts.
+    private static func load(_ db: Database, order: Int, into table: CorpusCounts, vocabularySize: Int, path: String) throws -> UInt64 {
+        var sum: UInt64 = 0
+        let statement = try db.makeStatement(sql: "SELECT n, block, entries, keys, counts FROM ngram_blocks WHERE n = \(order) ORDER BY block")
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
-        var order = 0, nextBlock = 0
+        var nextBlock = 0
         var previous = NGramKey.empty
         while true {
             let result = sqlite3_step(handle)
-            if result == SQLITE_DONE { return sums }
+            if result == SQLITE_DONE { return sum }
             guard result == SQLITE_ROW else {
                 throw LocatedError(file: path, explain(code: result, message: String(cString: sqlite3_errmsg(db.sqliteConnection))))
             }
-            let n = Int(sqlite3_column_int64(handle, 0))
+            let n = order
             let block = Int(sqlite3_column_int64(handle, 1))
             let entries = Int(sqlite3_column_int64(handle, 2))
-            guard n >= 1, n <= tables.count else {
-                throw LocatedError(file: path, "corrupt: an ngram_blocks row has n = \(n), the store has 1…\(tables.count)")
-            }
-            if n != order {
-                order = n
-                nextBlock = 0
-            }
             let keyBytes = Int(sqlite3_column_bytes(handle, 3))
             let countBytes = Int(sqlite3_column_bytes(handle, 4))
             guard block == nextBlock, entries >= 1, entries <= 1 << 24, keyBytes == entries * 2 * n, countBytes == entries * 8,
@@ -151,7 +171,6 @@ public final class NGramStore: @unchecked Sendable {
                 throw LocatedError(file: path, "corrupt: block \(block) of the \(n)-grams (expected block \(nextBlock)) has \(entries) entries, \(keyBytes) key bytes and \(countBytes) count bytes")
             }
             nextBlock += 1
-            let table = tables[n - 1]
             for i in 0..<entries {
                 let key = NGramKey(blob: keys + 2 * n * i, count: 2 * n)
                 let count = UInt64(bigEndian: counts.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
@@ -160,7 +179,7 @@ public final class NGramStore: @unchecked Sendable {
                     throw LocatedError(file: path, "corrupt: entry \(i) of block \(block) of the \(n)-grams has count \(count) or is out of order")
                 }
                 previous = key
-                sums[n - 1] &+= count
+                sum &+= count
                 switch table {
                 case let .wide(wide):
                     wide.add(key, count)
