@@ -120,7 +120,7 @@ let package = Package(
         // (`make fuzz-libfuzzer`), a replay/seed tool otherwise.
         .executableTarget(name: "ttur-fuzz", dependencies: ["Tensors", "Corpus", "ImageData", "FID", "CZstd"]),
 
-        .target(name: "_TestSupport", dependencies: ["Tensors"], path: "Tests/_TestSupport"),
+        .target(name: "_TestSupport", dependencies: ["Basics", "Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
         .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "TrainingRuns", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "FIDTests", dependencies: ["FID", "ImageData", "Tensors", "_TestSupport"]),

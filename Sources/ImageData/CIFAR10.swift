@@ -19,13 +19,14 @@ public enum CIFAR10 {
     }
 
     /// One split as a dataset, HWC with 3 channels.
-    /// - throws: `LocatedError` naming the file: missing, not whole records, a label ≥ 10.
-    public static func load(directory: URL, split: DatasetSplit) throws -> ImageDataset {
-        try load(files: files(in: directory, split: split), name: "cifar10:\(directory.path) (\(split))")
+    /// - throws: `LocatedError` naming the file: missing, not whole records, a label ≥ 10,
+    ///   more records than `bound` allows.
+    public static func load(directory: URL, split: DatasetSplit, bound: ImageDataBound = .default) throws -> ImageDataset {
+        try load(files: files(in: directory, split: split), name: "cifar10:\(directory.path) (\(split))", bound: bound)
     }
 
     /// The records of `files`, in order, as one dataset.
-    public static func load(files: [URL], name: String) throws -> ImageDataset {
+    public static func load(files: [URL], name: String, bound: ImageDataBound = .default) throws -> ImageDataset {
         // Every size is checked before anything is allocated; the files are memory-mapped.
         let batches = try files.map { url -> Data in
             let data = try FileBytes.read(url)
@@ -35,6 +36,7 @@ public enum CIFAR10 {
             return data
         }
         let total = batches.reduce(0) { $0 + $1.count / recordSize }
+        try bound.check(total, of: 3 * side * side, in: files.count == 1 ? files[0].path : name)
         let plane = side * side
         var pixels = [UInt8](repeating: 0, count: total * 3 * plane)
         var labels = [UInt8](repeating: 0, count: total)

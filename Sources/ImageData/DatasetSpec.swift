@@ -81,8 +81,9 @@ public enum DatasetSpec: Equatable, CustomStringConvertible {
     /// `folder:` are one set of images, returned for either split. `imageSize` is the side
     /// folder images are resized and cropped to; the other kinds keep their own size
     /// (28×28×1, 32×32×3), which `ImageDataset.batch` pads or crops.
-    /// - throws: `LocatedError` naming the file that is missing or bad.
-    public func load(split: DatasetSplit = .train, imageSize: Int = 64) throws -> ImageDataset {
+    /// Every reader checks what its files claim against `bound` before reading them.
+    /// - throws: `LocatedError` naming the file that is missing, bad or beyond the bound.
+    public func load(split: DatasetSplit = .train, imageSize: Int = 64, bound: ImageDataBound = .default) throws -> ImageDataset {
         switch self {
         case let .fashionMNIST(directory):
             let stem = split == .train ? "train" : "t10k"
@@ -97,14 +98,15 @@ public enum DatasetSpec: Equatable, CustomStringConvertible {
                 return !FileManager.default.fileExists(atPath: gz.path) && FileManager.default.fileExists(atPath: plain.path) ? plain : gz
             }
             return try IDX.load(images: file("images-idx3"), labels: file("labels-idx1"),
-                                name: "fashion-mnist (\(split))", classCount: 10, classNames: Self.fashionMNISTClassNames)
+                                name: "fashion-mnist (\(split))", classCount: 10, classNames: Self.fashionMNISTClassNames,
+                                bound: bound)
         case let .idx(images, labels):
             return try IDX.load(images: URL(fileURLWithPath: images), labels: labels.map { URL(fileURLWithPath: $0) },
-                                name: description)
+                                name: description, bound: bound)
         case let .cifar10(directory):
-            return try CIFAR10.load(directory: URL(fileURLWithPath: directory), split: split)
+            return try CIFAR10.load(directory: URL(fileURLWithPath: directory), split: split, bound: bound)
         case let .folder(directory):
-            return try ImageFolder.loadDataset(URL(fileURLWithPath: directory), size: imageSize)
+            return try ImageFolder.loadDataset(URL(fileURLWithPath: directory), size: imageSize, bound: bound)
         }
     }
 }

@@ -15,27 +15,28 @@ public enum IDX {
 
     /// Images `[count, height, width]` of an IDX file, row-major.
     /// - throws: `LocatedError` naming the file: missing, bad magic, zero sizes, truncated,
-    ///   longer than its header says, corrupt gzip.
-    public static func readImages(_ url: URL) throws -> (count: Int, height: Int, width: Int, pixels: [UInt8]) {
-        let (dims, pixels) = try read(url, magic: imagesMagic, what: "images")
+    ///   longer than its header says, more than `bound` allows, corrupt gzip.
+    public static func readImages(_ url: URL, bound: ImageDataBound = .default) throws -> (count: Int, height: Int, width: Int, pixels: [UInt8]) {
+        let (dims, pixels) = try read(url, magic: imagesMagic, what: "images", bound: bound)
         return (dims[0], dims[1], dims[2], pixels)
     }
 
     /// The labels of an IDX file.
     /// - throws: `LocatedError` as `readImages` does.
-    public static func readLabels(_ url: URL) throws -> [UInt8] {
-        try read(url, magic: labelsMagic, what: "labels").bytes
+    public static func readLabels(_ url: URL, bound: ImageDataBound = .default) throws -> [UInt8] {
+        try read(url, magic: labelsMagic, what: "labels", bound: bound).bytes
     }
 
     /// A dataset of IDX images and, optionally, their labels (each below `classCount`).
-    /// - throws: `LocatedError` for a bad file, a label count unlike the image count, or a
-    ///   label of `classCount` or more.
+    /// - throws: `LocatedError` for a bad file, one beyond `bound`, a label count unlike the
+    ///   image count, or a label of `classCount` or more.
     public static func load(images: URL, labels: URL? = nil, name: String? = nil,
-                            classCount: Int = 10, classNames: [String]? = nil) throws -> ImageDataset {
-        let (count, height, width, pixels) = try readImages(images)
+                            classCount: Int = 10, classNames: [String]? = nil,
+                            bound: ImageDataBound = .default) throws -> ImageDataset {
+        let (count, height, width, pixels) = try readImages(images, bound: bound)
         var labelBytes: [UInt8]?
         if let labels {
-            let read = try readLabels(labels)
+            let read = try readLabels(labels, bound: bound)
             guard read.count == count else {
                 throw LocatedError(file: labels.path, "\(read.count) labels for \(count) images in \(images.path)")
             }
@@ -50,8 +51,9 @@ public enum IDX {
                                 classNames: labels == nil ? nil : classNames)
     }
 
-    /// The sizes and bytes of an IDX file whose magic is `magic`.
-    static func read(_ url: URL, magic: UInt32, what: String) throws -> (dims: [Int], bytes: [UInt8]) {
+    /// The sizes and bytes of an IDX file whose magic is `magic`; what the header claims is
+    /// checked against `bound` before any of the data is read.
+    static func read(_ url: URL, magic: UInt32, what: String, bound: ImageDataBound) throws -> (dims: [Int], bytes: [UInt8]) {
         let stream = try ByteStream(url)
         let name = url.path
         guard let head = try stream.read(4) else {
@@ -76,6 +78,8 @@ public enum IDX {
         guard let payload = checkedProduct(dims) else {
             throw LocatedError(file: name, offset: 4, "the header's sizes \(shape) overflow")
         }
+        // The product of all sizes fits, so that of the trailing ones does too.
+        try bound.check(dims[0], of: dims.dropFirst().reduce(1, *), what: what, in: name)
         if let length = stream.plainLength, length != header + payload {
             let kind = length < header + payload ? "truncated" : "size mismatch"
             throw LocatedError(file: name, "\(kind): the header says \(shape) = \(payload) bytes after the \(header)-byte header, the file has \(length - header)")

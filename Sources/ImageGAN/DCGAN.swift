@@ -46,13 +46,15 @@ public final class DCGAN: StatefulGAN {
     public func evaluate(iteration: Int, seconds: Double, losses: Losses?, random: inout RandomSource,
                          samples: URL) throws -> ImageLogEntry {
         let model = configuration.gan.model
-        let fid = try data.evaluate(configuration.gan.evaluation, size: model.imageSize, channels: model.channels,
-                                    samples: samples, random: &random) { count, random in
+        let scores = try data.evaluate(configuration.gan.evaluation, size: model.imageSize, channels: model.channels,
+                                       samples: samples, random: &random) { count, random in
             state.generate(count: count, batch: configuration.run.batch, using: &random)
         }
-        return ImageLogEntry(iteration: iteration, seconds: seconds, discriminatorLoss: losses?.discriminator.loss,
-                             generatorLoss: losses?.generator, realScore: losses?.discriminator.realScore,
-                             fakeScore: losses?.discriminator.fakeScore, fid: fid)
+        var entry = ImageLogEntry(iteration: iteration, seconds: seconds, discriminatorLoss: losses?.discriminator.loss,
+                                  generatorLoss: losses?.generator, realScore: losses?.discriminator.realScore,
+                                  fakeScore: losses?.discriminator.fakeScore, fid: [:])
+        entry.record(scores, network: data.fid?.network.kind.rawValue ?? "")
+        return entry
     }
 
     public func summary(_ losses: Losses, latest: ImageLogEntry?) -> String {

@@ -38,10 +38,17 @@ public struct ImageEvaluationSettings: Codable, Equatable, Sendable {
     /// The FID feature network: "classifier" or "inception", and its weights file (empty: no FID).
     public var featureNetwork = FeatureNetworkKind.classifier
     public var featureWeights = ""
+    /// KID beside FID over subsets of this many images (`--kid`; nil: no KID).
+    public var kidSubsetSize: Int?
+    /// Improved precision and recall beside FID (`--pr`; nil or false: not computed).
+    public var precisionRecall: Bool?
 
     public init() {}
 
-    var isValid: Bool { fidSamples > 1 && fidRealSamples > 1 && gridImages > 0 && (datasetLimit ?? 1) > 0 }
+    var isValid: Bool {
+        fidSamples > 1 && fidRealSamples > 1 && gridImages > 0 && (datasetLimit ?? 1) > 0
+            && kidSubsetSize.map { 2...min(fidSamples, fidRealSamples) ~= $0 } ?? true
+    }
 }
 
 /// What an image GAN adds to a run's configuration: its network's settings and how it is

@@ -17,19 +17,34 @@ public struct ImageLogEntry: Codable, Equatable, Sendable {
     public var gradientPenalty: Double?
     /// FID keyed by feature network ("classifier" or "inception"); never mixed.
     public var fid: [String: Double]
+    /// KID (mean and standard deviation over subsets), precision and recall, keyed as FID;
+    /// present when the run asked for them (`--kid`, `--pr`).
+    public var kid: [String: Double]? = nil
+    public var kidStandardDeviation: [String: Double]? = nil
+    public var precision: [String: Double]? = nil
+    public var recall: [String: Double]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case iteration, seconds, fid
+        case iteration, seconds, fid, kid, precision, recall
         case discriminatorLoss = "d_loss", generatorLoss = "g_loss", realScore = "d_real", fakeScore = "d_fake"
         case wasserstein, gradientPenalty = "gradient_penalty"
+        case kidStandardDeviation = "kid_std"
     }
 
     public init(iteration: Int, seconds: Double, discriminatorLoss: Double? = nil, generatorLoss: Double? = nil,
                 realScore: Double? = nil, fakeScore: Double? = nil, wasserstein: Double? = nil,
-                gradientPenalty: Double? = nil, fid: [String: Double]) {
+                gradientPenalty: Double? = nil, fid: [String: Double] = [:]) {
         (self.iteration, self.seconds, self.discriminatorLoss, self.generatorLoss) = (iteration, seconds, discriminatorLoss, generatorLoss)
         (self.realScore, self.fakeScore, self.wasserstein, self.gradientPenalty) = (realScore, fakeScore, wasserstein, gradientPenalty)
         self.fid = fid
+    }
+
+    /// The scores of one evaluation, keyed by `network`.
+    mutating func record(_ scores: FIDMonitorScores?, network: String) {
+        guard let scores else { return }
+        fid = [network: scores.fid]
+        if let kid = scores.kid { (self.kid, kidStandardDeviation) = ([network: kid.mean], [network: kid.standardDeviation]) }
+        if let pr = scores.precisionRecall { (precision, recall) = ([network: pr.precision], [network: pr.recall]) }
     }
 }
 
@@ -61,21 +76,23 @@ public struct ImageTrainingData {
         return Tensor(images.batch(indices: indices, size: size), shape: [indices.count, size, size, images.channels])
     }
 
-    /// An image grid to `samples` and the FID (when a monitor is set) of generated images.
+    /// An image grid to `samples` and the FID (with KID and precision/recall when the settings
+    /// ask for them; when a monitor is set) of generated images.
     /// - Parameter generate: `count` images from `random`, [count, size, size, channels] in (−1, 1).
-    /// - Returns: FID keyed by feature network.
     func evaluate(_ settings: ImageEvaluationSettings, size: Int, channels: Int, samples: URL,
                   random: inout RandomSource,
-                  generate: (_ count: Int, _ random: inout RandomSource) -> [Float]) throws -> [String: Double] {
-        let count = max(settings.gridImages, fid == nil ? 0 : settings.fidSamples)
+                  generate: (_ count: Int, _ random: inout RandomSource) -> [Float]) throws -> FIDMonitorScores? {
+        // From the settings, not the monitor: every rank of an MPI job generates the same count.
+        let scored = fid != nil || !settings.featureWeights.isEmpty
+        let count = max(settings.gridImages, scored ? settings.fidSamples : 0)
         let generated = generate(count, &random)
-        guard Collectives.current.rank == 0 else { return [:] }  // another rank: rank 0 scores and writes
+        guard Collectives.current.rank == 0 else { return nil }  // another rank: rank 0 scores and writes
         let per = size * size * channels
         try ImageGrid(images: Array(generated[0..<(settings.gridImages * per)]), count: settings.gridImages,
                       height: size, width: size, channels: channels).write(to: samples)
-        guard let fid else { return [:] }
+        guard let fid else { return nil }
         let n = settings.fidSamples
-        return [fid.network.kind.rawValue: try fid.score(Array(generated[0..<(n * per)]), count: n, size: size,
-                                                         channels: channels)]
+        return try fid.scores(Array(generated[0..<(n * per)]), count: n, size: size, channels: channels,
+                              kidSubsetSize: settings.kidSubsetSize)
     }
 }

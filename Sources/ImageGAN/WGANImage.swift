@@ -82,14 +82,16 @@ public final class WGANImage: StatefulGAN {
     public func evaluate(iteration: Int, seconds: Double, losses: WGANImageGAN.Iteration?, random: inout RandomSource,
                          samples: URL) throws -> ImageLogEntry {
         let c = configuration.gan
-        let fid = try data.evaluate(c.evaluation, size: c.imageSize, channels: c.channels, samples: samples,
-                                    random: &random) { count, random in
+        let scores = try data.evaluate(c.evaluation, size: c.imageSize, channels: c.channels, samples: samples,
+                                       random: &random) { count, random in
             state.generate(count: count, batch: configuration.run.batch, using: &random)
         }
         let critic = losses?.criticSteps.last
-        return ImageLogEntry(iteration: iteration, seconds: seconds, discriminatorLoss: critic?.loss,
-                             generatorLoss: losses?.generatorLoss, wasserstein: critic?.wasserstein,
-                             gradientPenalty: critic?.gradientPenalty, fid: fid)
+        var entry = ImageLogEntry(iteration: iteration, seconds: seconds, discriminatorLoss: critic?.loss,
+                                  generatorLoss: losses?.generatorLoss, wasserstein: critic?.wasserstein,
+                                  gradientPenalty: critic?.gradientPenalty)
+        entry.record(scores, network: data.fid?.network.kind.rawValue ?? "")
+        return entry
     }
 
     public func summary(_ losses: WGANImageGAN.Iteration, latest: ImageLogEntry?) -> String {

@@ -29,7 +29,7 @@ public final class NGramStore: @unchecked Sendable {
     /// ``Vocabulary/fingerprint`` of the vocabulary the store was built with.
     public let vocabularyFingerprint: String
 
-    private let real: [CountTable]
+    private let real: [CorpusCounts]
     private var scratch: [OrderScratch] = []
     /// Threads one evaluation uses (1 or 2): orders 1…maxN−2 on one, the two highest on the
     /// other. Set it before evaluating, not during an evaluation.
@@ -58,7 +58,8 @@ public final class NGramStore: @unchecked Sendable {
         var meta: [String: String] = [:]
         var totals: [Int: UInt64] = [:]
         var distinct: [Int: Int] = [:]
-        var tables: [CountTable] = []
+        var tables: [CorpusCounts] = []
+        var sums: [UInt64] = []
         do {
             let database = try DatabaseQueue(path: path.path, configuration: configuration)
             try database.read { db in
@@ -83,10 +84,45 @@ public final class NGramStore: @unchecked Sendable {
                       (1...maxN).allSatisfy({ totals[$0] != nil && (0...(1 << 40)).contains(distinct[$0] ?? -1) }) else {
                     throw LocatedError(file: path.path, "inconsistent: meta.max_n or the totals are missing or out of range (rebuild it with `ttur-text prepare ngrams`)")
                 }
-                tables = (1...maxN).map { CountTable(minimumCapacity: min(distinct[$0] ?? 16, 1 << 26)) }
-                try Self.load(db, into: tables, path: path.path)
+                let vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
+                tables = (1...maxN).map { n in
+                    // Packed keys and 32-bit counts wherever they fit (every count is at most the order's total).
+                    if totals[n]! < PackedCountTable.countLimit, (1...65_536).contains(vocabularySize),
+                       let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!) {
+                        return .packed(packed)
+                    }
+                    return .wide(CountTable(minimumCapacity: min(distinct[n] ?? 16, 1 << 26)))
+                }
+                let stray = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ngram_blocks WHERE n < 1 OR n > \(maxN)") ?? 0
+                guard stray == 0 else {
+                    throw LocatedError(file: path.path, "corrupt: \(stray) ngram_blocks row(s) have an n outside the store's 1…\(maxN)")
+                }
             }
             try database.close()
+            // Orders load in parallel, each on its own read-only connection (readers of a WAL
+            // database do not wait for one another) into its own table.
+            let vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
+            var loaded = [UInt64](repeating: 0, count: tables.count)
+            var failures = [Error?](repeating: nil, count: tables.count)
+            let orderTables = tables
+            loaded.withUnsafeMutableBufferPointer { loaded in
+                failures.withUnsafeMutableBufferPointer { failures in
+                    let (loaded, failures) = (loaded, failures)
+                    DispatchQueue.concurrentPerform(iterations: orderTables.count) { k in
+                        do {
+                            let connection = try DatabaseQueue(path: path.path, configuration: configuration)
+                            loaded[k] = try connection.read { db in
+                                try Self.load(db, order: k + 1, into: orderTables[k], vocabularySize: vocabularySize, path: path.path)
+                            }
+                            try connection.close()
+                        } catch {
+                            failures[k] = error
+                        }
+                    }
+                }
+            }
+            if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+            sums = loaded
         } catch let error as LocatedError {
             throw error
         } catch let error as DatabaseError {
@@ -96,9 +132,7 @@ public final class NGramStore: @unchecked Sendable {
         }
         maxN = tables.count
         for n in 1...maxN {
-            var sum: UInt64 = 0
-            tables[n - 1].forEachSlot { _, count in sum &+= count }
-            guard sum == totals[n], tables[n - 1].count == distinct[n] else {
+            guard sums[n - 1] == totals[n], tables[n - 1].distinct == distinct[n] else {
                 throw LocatedError(file: path.path, "inconsistent: the \(n)-gram counts do not add up to the stored totals (rebuild it)")
             }
         }
@@ -111,30 +145,25 @@ public final class NGramStore: @unchecked Sendable {
         }
     }
 
-    /// Reads every block into the tables, checking each block's shape and that keys increase
-    /// strictly through each order (so no n-gram is stored twice).
-    private static func load(_ db: Database, into tables: [CountTable], path: String) throws {
-        let statement = try db.makeStatement(sql: "SELECT n, block, entries, keys, counts FROM ngram_blocks ORDER BY n, block")
+    /// Reads the blocks of order `order` into its table, checking each block's shape, that
+    /// keys increase strictly (so no n-gram is stored twice) and, for a packed table, that
+    /// token ids fit its bit width; returns the order's sum of counts.
+    private static func load(_ db: Database, order: Int, into table: CorpusCounts, vocabularySize: Int, path: String) throws -> UInt64 {
+        var sum: UInt64 = 0
+        let statement = try db.makeStatement(sql: "SELECT n, block, entries, keys, counts FROM ngram_blocks WHERE n = \(order) ORDER BY block")
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
-        var order = 0, nextBlock = 0
+        var nextBlock = 0
         var previous = NGramKey.empty
         while true {
             let result = sqlite3_step(handle)
-            if result == SQLITE_DONE { break }
+            if result == SQLITE_DONE { return sum }
             guard result == SQLITE_ROW else {
                 throw LocatedError(file: path, explain(code: result, message: String(cString: sqlite3_errmsg(db.sqliteConnection))))
             }
-            let n = Int(sqlite3_column_int64(handle, 0))
+            let n = order
             let block = Int(sqlite3_column_int64(handle, 1))
             let entries = Int(sqlite3_column_int64(handle, 2))
-            guard n >= 1, n <= tables.count else {
-                throw LocatedError(file: path, "corrupt: an ngram_blocks row has n = \(n), the store has 1…\(tables.count)")
-            }
-            if n != order {
-                order = n
-                nextBlock = 0
-            }
             let keyBytes = Int(sqlite3_column_bytes(handle, 3))
             let countBytes = Int(sqlite3_column_bytes(handle, 4))
             guard block == nextBlock, entries >= 1, entries <= 1 << 24, keyBytes == entries * 2 * n, countBytes == entries * 8,
@@ -142,7 +171,6 @@ public final class NGramStore: @unchecked Sendable {
                 throw LocatedError(file: path, "corrupt: block \(block) of the \(n)-grams (expected block \(nextBlock)) has \(entries) entries, \(keyBytes) key bytes and \(countBytes) count bytes")
             }
             nextBlock += 1
-            let table = tables[n - 1]
             for i in 0..<entries {
                 let key = NGramKey(blob: keys + 2 * n * i, count: 2 * n)
                 let count = UInt64(bigEndian: counts.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
@@ -151,7 +179,15 @@ public final class NGramStore: @unchecked Sendable {
                     throw LocatedError(file: path, "corrupt: entry \(i) of block \(block) of the \(n)-grams has count \(count) or is out of order")
                 }
                 previous = key
-                table.add(key, count)
+                sum &+= count
+                switch table {
+                case let .wide(wide):
+                    wide.add(key, count)
+                case let .packed(packed):
+                    guard packed.insert(key, count: count) else {
+                        throw LocatedError(file: path, "corrupt: entry \(i) of block \(block) of the \(n)-grams has a token id too large for the \(vocabularySize)-unit vocabulary, or the order holds more n-grams than its total says")
+                    }
+                }
             }
         }
     }
@@ -169,12 +205,30 @@ public final class NGramStore: @unchecked Sendable {
         }
     }
 
+    /// The orders held with packed keys and 32-bit counts (``PackedCountTable``).
+    var packedOrders: [Int] {
+        real.enumerated().compactMap { n, table in
+            if case .packed = table { return n + 1 }
+            return nil
+        }
+    }
+
+    /// Bytes of the in-memory corpus tables (address space; pages are backed as they are written).
+    public var tableBytes: Int {
+        real.reduce(0) { total, table in
+            switch table {
+            case let .packed(packed): return total + packed.bytes
+            case let .wide(wide): return total + wide.bytes
+            }
+        }
+    }
+
     /// The corpus count of an n-gram (0 when absent).
     public func count(of ngram: [TokenID]) -> UInt64 {
         guard (1...maxN).contains(ngram.count) else { return 0 }
         var key = NGramKey.empty
         for (k, t) in ngram.enumerated() { key = key.appending(t, at: k) }
-        return real[ngram.count - 1].find(key).count
+        return real[ngram.count - 1].find(key)
     }
 
     /// The base-2 Jensen–Shannon divergence between the n-gram distributions of `samples`
@@ -282,7 +336,7 @@ public final class NGramStore: @unchecked Sendable {
                         let (value, inserted) = index.value(for: key, insertingIfAbsent: UInt64(entries + 1))
                         let e = Int(truncatingIfNeeded: value) - 1
                         if inserted {
-                            corpusCounts[e] = inCorpus[i] ? corpus.find(key).count : 0
+                            corpusCounts[e] = inCorpus[i] ? corpus.find(key) : 0
                             sampleCounts[e] = 0
                             entries += 1
                         }

@@ -30,7 +30,8 @@ public enum RunReport {
         let tags = Array(Set(runs.flatMap(\.tags))).sorted(by: tagOrder)
         let jsd = tags.filter { $0.hasPrefix("jsd/") }
         let fid = tags.filter { $0 == "fid" || $0.hasPrefix("fid/") }
-        let others = tags.filter { !jsd.contains($0) && !fid.contains($0) && $0 != "seconds" }
+        let kidPR = tags.filter { tag in Self.kidPRNames.keys.contains { tag == $0 || tag.hasPrefix($0 + "/") } }
+        let others = tags.filter { !jsd.contains($0) && !fid.contains($0) && !kidPR.contains($0) && $0 != "seconds" }
 
         var body = "<h1>ttur-text report</h1>\n"
         body += "<p class=\"meta\">\(runs.count) run(s) · generated \(HTMLPage.escape(ISO8601DateFormatter().string(from: generated))) · time is training wall-clock (evaluation excluded)</p>\n"
@@ -44,6 +45,11 @@ public enum RunReport {
         if !fid.isEmpty {
             body += section("Fréchet Inception Distance", "Lower is better.",
                             fid.map { chart(runs, tag: $0, x: .minutes) } + fid.map { chart(runs, tag: $0, x: .iterations) })
+        }
+        if !kidPR.isEmpty {
+            body += section("KID, precision and recall",
+                            "On FID's features: KID lower is better (mean over subsets; kid_std their spread), precision and recall higher (the share of generated images on the real manifold, and of real images on the generated one).",
+                            kidPR.map { chart(runs, tag: $0, x: .minutes) })
         }
         if !others.isEmpty {
             body += section("Losses and other logged values", nil, others.map { chart(runs, tag: $0, x: .iterations) })
@@ -120,10 +126,16 @@ public enum RunReport {
         if tag.hasPrefix("jsd/") { return "JSD \(tag.dropFirst(4))-gram" }
         if tag == "fid" { return "FID" }
         if tag.hasPrefix("fid/") { return "FID \(tag.dropFirst(4))" }
+        for (key, name) in kidPRNames where tag == key || tag.hasPrefix(key + "/") {
+            return tag == key ? name : "\(name) \(tag.dropFirst(key.count + 1))"
+        }
         let names = ["critic_loss": "critic loss", "gen_loss": "generator loss", "wasserstein": "Wasserstein estimate",
                      "gradient_penalty": "gradient penalty"]
         return names[tag] ?? tag.replacingOccurrences(of: "_", with: " ")
     }
+
+    /// The image scores logged beside FID (`image train --kid --pr`).
+    static let kidPRNames = ["kid": "KID", "kid_std": "KID standard deviation", "precision": "precision", "recall": "recall"]
 
     private static func yLabel(of tag: String) -> String {
         if tag.hasPrefix("jsd/") { return "JSD (bits)" }

@@ -193,7 +193,15 @@ struct BenchJSD: ParsableCommand {
     @Option(help: "--ngram-threads of the store builds (default: one per core).")
     var threads: Int?
 
+    @Option(help: "Instead: a synthetic corpus of N sentences built like the benchmark (the sample's word-bigram chain, 8 % random words, seeded): preparation, store, open, memory and evaluation time.")
+    var syntheticSentences: Int?
+
+    func validate() throws {
+        if let syntheticSentences, syntheticSentences < 1 { throw ValidationError("--synthetic-sentences must be at least 1") }
+    }
+
     func run() throws {
+        if let syntheticSentences { return try runSynthetic(syntheticSentences) }
         let text = try paths.sampleText()
         let base = try paths.replicatedCorpus(named: "sample-1x", text: text, copies: 1, shards: 1)
         let grown = try paths.replicatedCorpus(named: "sample-\(grow)x", text: text, copies: grow / 4, shards: 4)
@@ -238,15 +246,9 @@ struct BenchJSD: ParsableCommand {
             print("  build: \(line)")
             for (kind, sampleLines) in [("real sentences", realSamples), ("random strings", randomSamples)] {
                 let encoded = try dataset.vocabulary.encode(lines: sampleLines, length: dataset.sequenceLength)
-                var times: [Double] = []
-                for _ in 0..<repeats {
-                    let started = Date()
-                    _ = try store.jsd(samples: encoded, maxN: 6)
-                    times.append(Date().timeIntervalSince(started))
-                }
-                times.sort()
+                let (median, fastest) = try Self.evaluationSeconds(store, encoded, repeats: repeats)
                 print(String(format: "  one evaluation, %d %@, n = 1…6: median %.2f ms (min %.2f ms)",
-                             samples, kind, times[times.count / 2] * 1e3, times[0] * 1e3))
+                             samples, kind, median * 1e3, fastest * 1e3))
             }
         }
 
@@ -258,6 +260,18 @@ struct BenchJSD: ParsableCommand {
         print("anchor's in-memory way (reference script's functions, real model prebuilt), sample 1×, \(samples) real sentences: "
               + String(decoding: python, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         print("load average after: \(Self.loadAverage())")
+    }
+
+    /// The median and the fastest of `repeats` evaluations of `samples` for n = 1…6, in seconds.
+    static func evaluationSeconds(_ store: NGramStore, _ samples: [[TokenID]], repeats: Int) throws -> (median: Double, fastest: Double) {
+        var times: [Double] = []
+        for _ in 0..<max(repeats, 1) {
+            let started = Date()
+            _ = try store.jsd(samples: samples, maxN: 6)
+            times.append(Date().timeIntervalSince(started))
+        }
+        times.sort()
+        return (times[times.count / 2], times[0])
     }
 
     /// The 1-, 5- and 15-minute load averages.

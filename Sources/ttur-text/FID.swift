@@ -10,7 +10,9 @@ struct FIDCommand: ParsableCommand {
         discussion: """
             Inputs are image folders (PNG/JPEG), .npy uint8 arrays [N, H, W, 3] or .npz \
             statistics (mu, sigma: the TTUR format). Images go through pytorch-fid's FID \
-            Inception-v3 with its released weights (pt_inception-2015-12-05-6726825d.pth).
+            Inception-v3 with its released weights (pt_inception-2015-12-05-6726825d.pth). \
+            --kid adds the Kernel Inception Distance and --pr improved precision and recall on \
+            the same features (images only: statistics files hold no features).
             """,
         subcommands: [FIDScore.self, FIDStats.self],
         defaultSubcommand: FIDScore.self
@@ -76,8 +78,25 @@ struct FIDScore: ParsableCommand {
     @Flag(help: "Print {\"fid\": value, …} instead of plain lines.")
     var json = false
 
+    @Flag(help: "Also the Kernel Inception Distance: torch-fidelity's unbiased MMD² with the kernel (xᵀy/d + 1)³, mean and standard deviation over random subsets.")
+    var kid = false
+
+    @Option(help: "Features of each set in a KID subset (torch-fidelity's default).")
+    var kidSubsetSize = KernelInceptionDistance.defaultSubsetSize
+
+    @Option(help: "KID subsets.")
+    var kidSubsets = KernelInceptionDistance.defaultSubsets
+
+    @Flag(help: "Also improved precision and recall (Kynkäänniemi et al. 2019, k = 3), A taken as generated and B as real, as torch-fidelity's input1 and input2.")
+    var pr = false
+
+    func validate() throws {
+        if kidSubsetSize < 2 || kidSubsets < 1 { throw ValidationError("--kid-subset-size must be at least 2 and --kid-subsets at least 1") }
+    }
+
     func run() throws {
         let inputs = (try FIDInput(path: first), try FIDInput(path: second))
+        let keep = kid || pr
         var extractor: FeatureExtractor?
         let makeExtractor = {
             if let extractor { return extractor }
@@ -85,21 +104,38 @@ struct FIDScore: ParsableCommand {
             extractor = made
             return made
         }
-        let a = try FIDJob.statistics(inputs.0, extractor: makeExtractor, progress: fidProgress(first))
-        let b = try FIDJob.statistics(inputs.1, extractor: makeExtractor, progress: fidProgress(second))
+        // A statistics file is refused before any image is read.
+        if keep { try [inputs.0, inputs.1].forEach { try $0.requireFeatures() } }
+        let (a, featuresA) = try FIDJob.measure(inputs.0, keepingFeatures: keep, extractor: makeExtractor, progress: fidProgress(first))
+        let (b, featuresB) = try FIDJob.measure(inputs.1, keepingFeatures: keep, extractor: makeExtractor, progress: fidProgress(second))
         let result = try frechetDistance(a, b)
+        let kidResult = try featuresA.flatMap { a in
+            try kid ? kernelInceptionDistance(a, featuresB!, subsetSize: kidSubsetSize, subsets: kidSubsets) : nil
+        }
+        let prResult = try featuresA.flatMap { a in try pr ? PrecisionRecall(real: featuresB!, generated: a) : nil }
         let counts = [a.sampleCount, b.sampleCount]
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if json {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "fid": result.distance,
                 "samples": counts.map { $0.map { $0 as Any } ?? NSNull() },
                 "dims": a.dimensions,
                 "warnings": result.warnings,
             ]
+            if let kidResult {
+                object["kid"] = ["mean": kidResult.mean, "std": kidResult.standardDeviation,
+                                 "subset_size": kidResult.subsetSize, "subsets": kidResult.subsetValues.count]
+            }
+            if let prResult { (object["precision"], object["recall"]) = (prResult.precision, prResult.recall) }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("FID: \(result.distance)")
+            if let kidResult {
+                print("KID: \(kidResult.mean) ± \(kidResult.standardDeviation) (\(kidResult.subsetValues.count) subsets of \(kidResult.subsetSize))")
+            }
+            if let prResult {
+                print("precision: \(prResult.precision) (\(first) in \(second)'s k-NN balls), recall: \(prResult.recall) (k = \(prResult.neighbourhood))")
+            }
             print("samples: \(counts.map { $0.map(String.init) ?? "unknown" }.joined(separator: " and ")) (\(first), \(second)), \(a.dimensions) dims")
         }
     }

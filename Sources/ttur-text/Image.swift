@@ -26,21 +26,25 @@ struct DatasetOptions: ParsableArguments {
     var dataset = "fashion-mnist"
     @Option(help: "Use only the first N images (quick experiments and tests).")
     var limit: Int?
+    @Option(help: "Refuse data holding more than N images (image data beyond 16 GiB, or ¾ of memory, is refused in any case).")
+    var maxImages: Int?
 
     init() {}
 
-    /// The options a run saved.
-    init(dataset: String, limit: Int?) {
+    /// The options a run saved, and this command's bound.
+    init(dataset: String, limit: Int?, maxImages: Int? = nil) {
         self.dataset = dataset
         self.limit = limit
+        self.maxImages = maxImages
     }
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let maxImages, maxImages < 1 { throw ValidationError("--max-images must be at least 1") }
     }
 
     func load(_ split: DatasetSplit, size: Int) throws -> ImageDataset {
-        let data = try DatasetSpec(parsing: dataset).load(split: split, imageSize: size)
+        let data = try DatasetSpec(parsing: dataset).load(split: split, imageSize: size, bound: ImageDataBound(maxImages: maxImages))
         guard let limit, limit < data.count else { return data }
         let bytes = limit * data.height * data.width * data.channels
         return try ImageDataset(name: "\(data.name) (first \(limit))", count: limit, height: data.height, width: data.width,

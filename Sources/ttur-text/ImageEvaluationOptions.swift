@@ -16,14 +16,20 @@ struct ImageEvaluationOptions: ParsableArguments {
     var features: String?
     @Flag(help: "No FID (grids and losses only).") var noFid = false
     @Option(help: "Images in each grid.") var grid = 64
+    @Flag(help: "Also KID (torch-fidelity's: 100 subsets) on FID's features, logged as kid and kid_std.") var kid = false
+    @Option(help: "Images in each KID subset.") var kidSubsetSize = 1000
+    @Flag(help: "Also improved precision and recall (k = 3) on FID's features, logged as precision and recall.") var pr = false
 
     func validate() throws {
         for (name, value) in [("--fid-every", fidEvery), ("--grid", grid)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
         if fidSamples < 2 || fidReal < 2 { throw ValidationError("--fid-samples and --fid-real must be at least 2") }
-        if noFid && (fidWeights != nil || features != nil) {
-            throw ValidationError("--no-fid contradicts --fid-weights/--features")
+        if noFid && (fidWeights != nil || features != nil || kid || pr) {
+            throw ValidationError("--no-fid contradicts --fid-weights/--features/--kid/--pr")
+        }
+        if kid && !(2...min(fidSamples, fidReal) ~= kidSubsetSize) {
+            throw ValidationError("--kid-subset-size \(kidSubsetSize) must be at least 2 and at most --fid-samples and --fid-real (\(fidSamples), \(fidReal))")
         }
     }
 
@@ -32,6 +38,7 @@ struct ImageEvaluationOptions: ParsableArguments {
         var s = ImageEvaluationSettings()
         (s.fidSamples, s.fidRealSamples, s.gridImages) = (fidSamples, fidReal, grid)
         (s.dataset, s.datasetLimit) = (data.dataset, data.limit)
+        (s.kidSubsetSize, s.precisionRecall) = (kid ? kidSubsetSize : nil, pr ? true : nil)
         if noFid {
             s.featureWeights = ""
         } else if let fidWeights {
@@ -51,8 +58,9 @@ struct ImageEvaluationOptions: ParsableArguments {
     /// The training images the settings name (or `loaded`, when the caller has them) and
     /// the FID monitor they ask for, with progress while the real statistics are computed
     /// the first time.
-    static func trainingData(_ s: ImageEvaluationSettings, size: Int, loaded: ImageDataset? = nil) throws -> ImageTrainingData {
-        let images = try loaded ?? DatasetOptions(dataset: s.dataset, limit: s.datasetLimit).load(.train, size: size)
+    static func trainingData(_ s: ImageEvaluationSettings, size: Int, loaded: ImageDataset? = nil,
+                             maxImages: Int? = nil) throws -> ImageTrainingData {
+        let images = try loaded ?? DatasetOptions(dataset: s.dataset, limit: s.datasetLimit, maxImages: maxImages).load(.train, size: size)
         // Only the evaluating process (rank 0 of an MPI job) scores FID.
         guard !s.featureWeights.isEmpty, Collectives.current.rank == 0 else { return ImageTrainingData(images: images, fid: nil) }
         let url = URL(fileURLWithPath: s.featureWeights)
@@ -60,7 +68,8 @@ struct ImageEvaluationOptions: ParsableArguments {
             ? try InceptionFeatureNetwork(weights: url) : try ClassifierFeatureNetwork(weights: url)
         let line = ProgressLine()
         let monitor = try FIDMonitor(network: network, data: images, size: size, realSamples: s.fidRealSamples,
-                                     cacheDirectory: FIDMonitor.defaultCacheDirectory) {
+                                     cacheDirectory: FIDMonitor.defaultCacheDirectory, keepingFeatures: s.kidSubsetSize != nil,
+                                     precisionRecall: s.precisionRecall == true) {
             line.update("real statistics: \($0)/\($1) images")
         }
         return ImageTrainingData(images: images, fid: monitor)
@@ -69,7 +78,10 @@ struct ImageEvaluationOptions: ParsableArguments {
     /// Every FID of the run and its newest grid.
     static func printScores<GAN: TrainableGAN>(_ trainer: Trainer<GAN>) throws where GAN.Entry == ImageLogEntry {
         for entry in try trainer.logEntries() where !entry.fid.isEmpty {
-            let scores = entry.fid.sorted { $0.key < $1.key }.map { String(format: "FID(%@) %.3f", $0.key, $0.value) }
+            let named = [("FID", entry.fid), ("KID", entry.kid ?? [:]), ("precision", entry.precision ?? [:]), ("recall", entry.recall ?? [:])]
+            let scores = named.flatMap { name, values in
+                values.sorted { $0.key < $1.key }.map { String(format: "%@(%@) %.4g", name, $0.key, $0.value) }
+            }
             print(String(format: "iteration %6d  %7.1f s  ", entry.iteration, entry.seconds) + scores.joined(separator: "  "))
         }
         print("latest grid: \(trainer.run.sampleFiles().last?.url.path ?? "-")")

@@ -39,7 +39,7 @@ struct ImageFeatures: ParsableCommand {
         let spec = try DatasetSpec(parsing: data.dataset)
         let side = size ?? spec.defaultSize
         let train = try data.load(.train, size: side)
-        let test = try DatasetOptions.parse(["--dataset", data.dataset]).load(.test, size: side)
+        let test = try DatasetOptions(dataset: data.dataset, limit: nil, maxImages: data.maxImages).load(.test, size: side)
         print("training the feature classifier on \(train.count) images of \(train.name), testing on \(test.count)")
         var options = ClassifierTraining.Options()
         options.epochs = epochs

@@ -76,6 +76,42 @@ final class FIDCommandTests: XCTestCase {
         XCTAssertEqual(accepted.status, 0, accepted.standardError)
     }
 
+    /// `fid A B --kid --pr` on the six shared images (random Inception weights, 64 features):
+    /// the numbers in plain and JSON output; a set against itself has precision and recall 1.
+    func testKIDAndPrecisionRecallOfImages() throws {
+        let images = try SharedData.require("fixtures/fid/images.npy").path
+        let network = ["--weights", try SharedData.require("fixtures/fid/inception_random.pth").path, "--dims", "64", "--batch", "3"]
+        let json = try TTURTextExecutable.run(["fid", images, images, "--kid", "--kid-subset-size", "4", "--kid-subsets", "5",
+                                               "--pr", "--json"] + network)
+        XCTAssertEqual(json.status, 0, json.standardError)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let kid = try XCTUnwrap(object["kid"] as? [String: Any])
+        XCTAssertNotNil(kid["mean"] as? Double)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(kid["std"] as? Double), 0)
+        XCTAssertEqual(kid["subset_size"] as? Int, 4)
+        XCTAssertEqual(kid["subsets"] as? Int, 5)
+        XCTAssertEqual(object["precision"] as? Double, 1)
+        XCTAssertEqual(object["recall"] as? Double, 1)
+        let plain = try TTURTextExecutable.run(["fid", images, images, "--kid", "--kid-subset-size", "4"] + network)
+        XCTAssertEqual(plain.status, 0, plain.standardError)
+        XCTAssertTrue(plain.standardOutput.contains("(100 subsets of 4)"), plain.standardOutput)
+        XCTAssertFalse(plain.standardOutput.contains("precision"), plain.standardOutput)
+
+        // One-line errors: a statistics file has no features; fewer images than the subset size.
+        let stats = try SharedData.require("fixtures/fid/stats_a.npz").path
+        for (arguments, expected) in [
+            (["fid", images, stats, "--kid"], "\(stats): a statistics file holds only the mean and covariance"),
+            (["fid", stats, images, "--pr"], "\(stats): a statistics file holds only the mean and covariance"),
+            (["fid", images, images, "--kid"] + network, "\(images): KID: 6 features, fewer than the 1000 of a KID subset"),
+        ] {
+            let result = try TTURTextExecutable.run(arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            // Progress lines may come first; the error is the last line.
+            let last = result.standardError.split(separator: "\n").last.map(String.init) ?? ""
+            XCTAssertTrue(last.contains(expected), "\(arguments): \(result.standardError)")
+        }
+    }
+
     func testBadInputsAreOneLineErrors() throws {
         let missing = try TTURTextExecutable.run(["fid", "/no/such.npz", "/no/other.npz"])
         XCTAssertNotEqual(missing.status, 0)

@@ -83,25 +83,42 @@ final class ImageCommandTests: XCTestCase {
 
     /// `--fid-weights`: FID on pytorch-fid's Inception-v3 (here the randomly initialised
     /// network of the FID fixtures, in the same file format as the released weights), logged
-    /// under its own key.
+    /// under its own key, with KID and precision/recall (`--kid --pr`) beside it; a second run
+    /// takes the real features from the cache.
     func testInceptionFeaturesAreLoggedApart() throws {
         let weights = try SharedData.require("fixtures/fid/inception_random.pth")
-        let run = directory.url.appendingPathComponent("inception")
-        let result = try TTURTextExecutable.run(["image", "train", "--run", run.path, "--iterations", "2",
-                                                 "--fid-weights", weights.path, "--threads", "2"]
-                                                + common(["--fid-samples", "8", "--fid-real", "12", "--fid-every", "2"]),
-                                                environment: cacheEnvironment)
-        XCTAssertEqual(result.status, 0, result.standardError)
-        XCTAssertTrue(result.standardOutput.contains("FID features: pytorch-fid Inception-v3"), result.standardOutput)
-        let lines = try String(contentsOf: run.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n")
-        for line in lines {
-            let fid = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["fid"] as? [String: Double])
+        var logs: [[[String: Any]]] = []
+        for name in ["inception", "inception-cached"] {
+            let run = directory.url.appendingPathComponent(name)
+            let result = try TTURTextExecutable.run(["image", "train", "--run", run.path, "--iterations", "2",
+                                                     "--fid-weights", weights.path, "--threads", "2",
+                                                     "--kid", "--kid-subset-size", "6", "--pr"]
+                                                    + common(["--fid-samples", "8", "--fid-real", "12", "--fid-every", "2"]),
+                                                    environment: cacheEnvironment)
+            XCTAssertEqual(result.status, 0, result.standardError)
+            XCTAssertTrue(result.standardOutput.contains("FID features: pytorch-fid Inception-v3"), result.standardOutput)
+            XCTAssertTrue(result.standardOutput.contains("KID(inception)"), result.standardOutput)
+            let lines = try String(contentsOf: run.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n")
+            logs.append(try lines.map { try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) })
+        }
+        for line in logs.joined() {
+            let fid = try XCTUnwrap(line["fid"] as? [String: Double])
             XCTAssertEqual(Array(fid.keys), ["inception"], "never mixed with the classifier's")
             XCTAssertTrue(fid["inception"]!.isFinite)
+            for key in ["kid", "kid_std", "precision", "recall"] {
+                let value = try XCTUnwrap((line[key] as? [String: Double])?["inception"], "\(key) in \(line)")
+                XCTAssertTrue(value.isFinite, "\(key) \(value)")
+                if key == "precision" || key == "recall" { XCTAssertTrue((0...1).contains(value), "\(key) \(value)") }
+            }
+        }
+        // The same run from cached real features gives the same numbers.
+        for key in ["fid", "kid", "precision", "recall"] {
+            XCTAssertEqual(logs[0].map { $0[key] as? [String: Double] }, logs[1].map { $0[key] as? [String: Double] }, key)
         }
         let cached = try FileManager.default.contentsOfDirectory(
             atPath: directory.url.appendingPathComponent("cache/ttur-text/fid-statistics").path)
         XCTAssertEqual(cached.filter { $0.hasPrefix("real-inception-") && $0.hasSuffix(".npz") }.count, 1, "\(cached)")
+        XCTAssertEqual(cached.filter { $0.hasPrefix("real-inception-") && $0.hasSuffix("-features.npy") }.count, 1, "\(cached)")
     }
 
     func testKilledImageTrainingResumesToTheSameParameters() throws {
@@ -147,6 +164,10 @@ final class ImageCommandTests: XCTestCase {
             (["image", "train", "--dataset", "mnist-ish", "--no-fid"] + run, "mnist-ish"),
             (["image", "train", "--dataset", dataset] + run, "no FID feature network"),
             (["image", "train", "--dataset", dataset, "--size", "28", "--no-fid"] + run, "power of two"),
+            (["image", "train", "--dataset", dataset, "--max-images", "95", "--no-fid"] + run, "96 images exceed the bound of 95"),
+            (["image", "train", "--dataset", dataset, "--no-fid", "--kid"] + run, "--no-fid contradicts"),
+            (["image", "train", "--dataset", dataset, "--kid", "--kid-subset-size", "200", "--fid-samples", "100"] + run,
+             "--kid-subset-size 200 must be at least 2 and at most --fid-samples and --fid-real (100, 10000)"),
             (["image", "train", "--dataset", dataset, "--size", "16", "--features", images.path] + run, images.path),
             (["image", "sample", "--run", directory.url.appendingPathComponent("none").path], "no checkpoint"),
             // A read-only location (sysfs refuses even root).

@@ -1,6 +1,7 @@
+import Basics
 import Corpus
 import Foundation
-import NGrams
+@testable import NGrams
 import XCTest
 import _TestSupport
 
@@ -59,6 +60,31 @@ final class JSDTests: XCTestCase {
             store.evaluationThreads = threads
             XCTAssertEqual(try store.jsd(samples: samples, maxN: 6), scores)
             XCTAssertEqual(try store.jsd(samples: samples, maxN: 4), scores.filter { $0.key <= 4 })
+        }
+    }
+
+    /// A vocabulary of more than 256 units (9 bits a token): orders 1…7 are held with packed
+    /// 64-bit keys and order 8 (72 bits) in the general table; both give the definition's JSD.
+    func testPackedAndWideOrdersMatchTheDefinition() throws {
+        var random = SplitMix64(seed: 5)
+        let lines = (0..<400).map { _ in
+            String(String.UnicodeScalarView((0..<10).map { _ in Unicode.Scalar(0x4E00 + UInt32(random.next(below: 300)))! }))
+        }
+        let corpus = try TemporaryCorpus()
+        let data = try dataset(lines, in: corpus, length: 12, maxN: 8)
+        XCTAssertGreaterThan(data.vocabulary.count, 256)
+        let store = try NGramStore(dataset: data)
+        XCTAssertEqual(store.packedOrders, Array(1...7))
+        let real = (0..<data.sentenceCount).map { Array(data.sentence($0)) }
+        let samples = Array(real.prefix(30)) + lines.suffix(5).map { data.encode(line: String($0.reversed())) }
+        let scores = try store.jsd(samples: samples, maxN: 8)
+        for n in 1...8 {
+            XCTAssertEqual(scores[n]!, naiveJSD(real, samples, n: n), accuracy: 1e-12, "n = \(n)")
+        }
+        for n in [7, 8] {
+            let gram = Array(real[0].prefix(n))
+            let occurrences = real.reduce(0) { total, row in total + (0...(row.count - n)).filter { Array(row[$0 ..< $0 + n]) == gram }.count }
+            XCTAssertEqual(store.count(of: gram), UInt64(occurrences), "n = \(n)")
         }
     }
 

@@ -79,6 +79,18 @@ final class RunReportTests: XCTestCase {
         XCTAssertTrue(html.contains("iteration 100"))
     }
 
+    func testKIDPrecisionAndRecallArePlottedTogether() throws {
+        let run = try makeRun("scored", config: nil, log: [
+            #"{"iteration": 0, "seconds": 0, "fid": {"inception": 290.5}, "kid": {"inception": 0.3}, "kid_std": {"inception": 0.01}, "precision": {"inception": 0.1}, "recall": {"inception": 0.05}}"#,
+            #"{"iteration": 100, "seconds": 60, "fid": {"inception": 120.25}, "kid": {"inception": 0.1}, "kid_std": {"inception": 0.01}, "precision": {"inception": 0.4}, "recall": {"inception": 0.2}, "d_loss": 0.9}"#])
+        let html = RunReport.html([try RunRecord(directory: run)])
+        XCTAssertTrue(html.contains("KID, precision and recall"))
+        for title in ["KID inception", "KID standard deviation inception", "precision inception", "recall inception"] {
+            XCTAssertTrue(html.contains(title), title)
+        }
+        XCTAssertFalse(html.contains("kid/inception"), "not among the other logged values")
+    }
+
     func testSameLabelsAreToldApart() throws {
         let config = #"{"schedule": "ttur", "criticLearningRate": 0.0003, "generatorLearningRate": 0.0001}"#
         let one = try makeRun("seed-1", config: config, log: languageLog(scale: 1))

@@ -39,9 +39,19 @@ public struct FeatureExtractor {
     /// `progress(done, total)` is called after each batch.
     public func statistics(of images: ImageCollection, weightsSHA256: String? = nil,
                            progress: ((Int, Int) -> Void)? = nil) throws -> FeatureStatistics {
+        try measure(images, keepingFeatures: false, weightsSHA256: weightsSHA256, progress: progress).statistics
+    }
+
+    /// The statistics of every image and, with `keepingFeatures`, the features themselves
+    /// (for KID and precision/recall; `count × dimensions` floats in memory), in one pass.
+    public func measure(_ images: ImageCollection, keepingFeatures: Bool, weightsSHA256: String? = nil,
+                        progress: ((Int, Int) -> Void)? = nil) throws -> (statistics: FeatureStatistics, features: FeatureSet?) {
         var accumulator = StatisticsAccumulator(dimensions: dimensions)
+        var kept: [Float] = []
+        if keepingFeatures { kept.reserveCapacity(images.count * dimensions) }
         try forEachBatch(of: images, range: 0..<images.count) { batch, done in
             batch.withUnsafeBufferPointer { accumulator.add($0, rows: batch.count / dimensions) }
+            if keepingFeatures { kept += batch }
             progress?(done, images.count)
         }
         var provenance = [
@@ -51,7 +61,8 @@ public struct FeatureExtractor {
             "producer": "ttur-text",
         ]
         if let digest = weightsSHA256 ?? network.weightsSHA256 { provenance["weights_sha256"] = digest }
-        return accumulator.statistics(provenance: provenance)
+        return (accumulator.statistics(provenance: provenance),
+                keepingFeatures ? try FeatureSet(kept, dimensions: dimensions, source: images.source) : nil)
     }
 
     private func forEachBatch(of images: ImageCollection, range: Range<Int>, _ body: ([Float], Int) throws -> Void) throws {
@@ -94,6 +105,14 @@ public enum FIDInput {
         if case .images = self { return true }
         return false
     }
+
+    /// - throws: `LocatedError` naming a statistics file: an `.npz` holds only the mean and
+    ///   covariance, no features for KID or precision/recall.
+    public func requireFeatures() throws {
+        if case let .statistics(url) = self {
+            throw LocatedError(file: url.path, "a statistics file holds only the mean and covariance: KID and precision/recall need images (a folder or .npy)")
+        }
+    }
 }
 
 /// The whole `ttur-text fid` job: statistics for each side (computed or loaded), then the distance.
@@ -118,9 +137,20 @@ public enum FIDJob {
     /// Statistics of one input: read from `.npz` or computed by `extractor`.
     public static func statistics(_ input: FIDInput, extractor: () throws -> FeatureExtractor,
                                   progress: ((Int, Int) -> Void)? = nil) throws -> FeatureStatistics {
+        try measure(input, keepingFeatures: false, extractor: extractor, progress: progress).statistics
+    }
+
+    /// Statistics of one input and, with `keepingFeatures`, its features.
+    /// - throws: `LocatedError` naming a statistics file when features are asked of it: an
+    ///   `.npz` holds only the mean and covariance.
+    public static func measure(_ input: FIDInput, keepingFeatures: Bool, extractor: () throws -> FeatureExtractor,
+                               progress: ((Int, Int) -> Void)? = nil) throws -> (statistics: FeatureStatistics, features: FeatureSet?) {
+        if keepingFeatures { try input.requireFeatures() }
         switch input {
-        case let .statistics(url): return try FeatureStatistics(contentsOf: url)
-        case let .images(images): return try extractor().statistics(of: images, progress: progress)
+        case let .statistics(url):
+            return (try FeatureStatistics(contentsOf: url), nil)
+        case let .images(images):
+            return try extractor().measure(images, keepingFeatures: keepingFeatures, progress: progress)
         }
     }
 }

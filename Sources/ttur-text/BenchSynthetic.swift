@@ -1,0 +1,117 @@
+import Basics
+import Corpus
+import Foundation
+import NGrams
+
+/// A corpus built like the benchmark, at any size, so nobody commits data: a word-bigram
+/// chain of the sample's sentences (each word followed by a successor it has in the sample,
+/// a sentence ending where a sample sentence ends) with 8 % of the words replaced by random
+/// lower-case words, seeded.
+enum SyntheticCorpus {
+    static let randomWordShare = 0.08
+    static let sentencesPerShard = 1_000_000
+
+    /// `sentences` sentences under `work/synthetic-N/` (reused when already there), in
+    /// zstd shards of a million sentences.
+    static func build(sentences: Int, from sample: Data, work: URL, seed: UInt64 = 19) throws -> URL {
+        let root = work.appendingPathComponent("synthetic-\(sentences)")
+        let folder = root.appendingPathComponent(CorpusSplit.train.directoryName)
+        let done = root.appendingPathComponent(".complete")
+        if FileManager.default.fileExists(atPath: done.path) { return root }
+        try? FileManager.default.removeItem(at: root)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+
+        // The chain: word ids, each word's successors (an id past the end marks a sentence end).
+        var ids: [Substring: Int32] = [:], words: [Substring] = []
+        var starts: [Int32] = [], successors: [[Int32]] = []
+        for line in sample.split(separator: 0x0A) {
+            let text = Substring(String(decoding: line, as: UTF8.self))
+            let sentence = text.split(separator: " ").map { word -> Int32 in
+                if let id = ids[word] { return id }
+                ids[word] = Int32(words.count)
+                words.append(word)
+                successors.append([])
+                return Int32(words.count - 1)
+            }
+            guard let first = sentence.first else { continue }
+            starts.append(first)
+            for (a, b) in zip(sentence, sentence.dropFirst()) { successors[Int(a)].append(b) }
+            successors[Int(sentence.last!)].append(-1)
+        }
+        guard !starts.isEmpty else { throw LocatedError("the sample holds no sentences") }
+        var random = SplitMix64(seed: seed)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        var written = 0, shard = 1
+        while written < sentences {
+            let count = min(sentencesPerShard, sentences - written)
+            var text = ""
+            text.reserveCapacity(count * 140)
+            for _ in 0..<count {
+                var word = starts[random.next(below: starts.count)]
+                for position in 0..<60 {
+                    if position > 0 { text += " " }
+                    if Double(random.next(below: 1 << 20)) < randomWordShare * Double(1 << 20) {
+                        text += String((0..<(3 + random.next(below: 7))).map { _ in letters[random.next(below: letters.count)] })
+                    } else {
+                        text += words[Int(word)]
+                    }
+                    let next = successors[Int(word)]
+                    let following = next[random.next(below: next.count)]
+                    if following < 0 { break }
+                    word = following
+                }
+                text += "\n"
+            }
+            let plain = folder.appendingPathComponent(String(format: "news.en-%05d-of-00100", shard))
+            try Data(text.utf8).write(to: plain)
+            _ = try BenchChild.output("/usr/bin/zstd", ["-q", "--rm", "-f", plain.path])
+            written += count
+            shard += 1
+        }
+        try Data().write(to: done)
+        return root
+    }
+}
+
+extension BenchJSD {
+    /// `bench jsd --synthetic-sentences N`: prepares a synthetic corpus of N sentences, builds
+    /// its store in a child process, and reports the store's size, its opening time, one
+    /// `eval jsd` process (wall clock and peak resident set: what opening costs a run) and the
+    /// median time of one evaluation of --samples sentences in this process.
+    func runSynthetic(_ sentences: Int) throws {
+        print("load average before: \(Self.loadAverage())")
+        let text = try paths.sampleText()
+        var started = Date()
+        let corpus = try SyntheticCorpus.build(sentences: sentences, from: text, work: paths.workURL)
+        print(String(format: "synthetic corpus of %d sentences: %.1f s", sentences, Date().timeIntervalSince(started)))
+        let out = paths.workURL.appendingPathComponent("jsd-synthetic-\(sentences)")
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).path
+        if !FileManager.default.fileExists(atPath: out.appendingPathComponent(StoreSchema.fileName).path) {
+            let log = paths.workURL.appendingPathComponent("jsd-synthetic-\(sentences)-prepare.log")
+            var arguments = ["prepare", "corpus", corpus.path, "--out", out.path, "--unit", "codepoint",
+                             "--max-examples", "\(sentences)", "--ngram", "6", "--vocab-dir", "",
+                             "--memory-limit", "\(memoryLimit)"]
+            if let threads { arguments += ["--ngram-threads", "\(threads)"] }
+            let (wall, peak) = try BenchChild.measured(me, arguments, log: log)
+            print(String(format: "`prepare corpus` (with the store) process: %.1f s, peak RSS %.0f MB", wall, Double(peak) / 1e6))
+        }
+        let dataset = try PreparedDataset(directory: out)
+        let storeFile = out.appendingPathComponent(StoreSchema.fileName)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: storeFile.path)[.size] as? Int) ?? 0
+        var random = SplitMix64(seed: 7)
+        let samples = (0..<self.samples).map { _ in dataset.vocabulary.decode(ids: dataset.sentence(random.next(below: dataset.sentenceCount))) }
+        let samplesFile = paths.workURL.appendingPathComponent("jsd-synthetic-samples.txt")
+        try Data(samples.map { $0 + "\n" }.joined().utf8).write(to: samplesFile)
+        let log = paths.workURL.appendingPathComponent("jsd-synthetic-\(sentences)-eval.log")
+        let (evalWall, evalPeak) = try BenchChild.measured(me, ["eval", "jsd", "--data", out.path, "--samples", samplesFile.path, "--json"], log: log)
+        started = Date()
+        let store = try NGramStore(dataset: dataset)
+        let openSeconds = Date().timeIntervalSince(started)
+        let encoded = try dataset.vocabulary.encode(lines: samples, length: dataset.sequenceLength)
+        let (median, _) = try Self.evaluationSeconds(store, encoded, repeats: repeats)
+        print(String(format: "%d sentences, %d n-gram occurrences, store %.0f MB; open %.2f s, tables %.0f MB; `eval jsd` process %.2f s, peak RSS %.0f MB; one evaluation of %d sentences, n = 1…6: median %.2f ms",
+                     dataset.sentenceCount, store.totals.values.reduce(0, +), Double(bytes) / 1e6, openSeconds,
+                     Double(store.tableBytes) / 1e6, evalWall, Double(evalPeak) / 1e6, self.samples, median * 1e3))
+        print("load average after: \(Self.loadAverage())")
+    }
+}
