@@ -1,5 +1,5 @@
 import Foundation
-@testable import Tensors
+import Tensors
 import XCTest
 import _TestSupport
 
@@ -37,21 +37,10 @@ import _TestSupport
 final class BF16FixtureParityTests: XCTestCase {
     static let runs = 8, factor = 3.0
 
-    /// The outcomes of `runs` steps with every GEMM operand perturbed by a factor 1 + δ, δ ~ U[−u, u].
-    static func perturbedOutcomes(_ fixture: String) throws -> [LanguageStepFixture.Outcome] {
-        defer { EmulatedBF16GEMM.operand = nil }
-        return try (0..<runs).map { run in
-            var random = RandomSource(seed: 1000 + UInt64(run))
-            let u = BF16.unitRoundoff
-            EmulatedBF16GEMM.operand = { x in x * Float(1 + (random.nextUniform() * 2 - 1) * u) }
-            return try Engine.withPrecision(.bf16) { try LanguageStepFixture(fixture).run() }
-        }
-    }
-
     private func check(_ fixture: String) throws {
         try BF16.requireAvailable()
         let outcome = try Engine.withPrecision(.bf16) { try LanguageStepFixture(fixture).run() }
-        let perturbed = try Self.perturbedOutcomes(fixture)
+        let perturbed = try BF16.perturbedRuns(Self.runs) { try LanguageStepFixture(fixture).run() }
         var allowed: [Double] = []
         for (index, comparison) in outcome.comparisons.enumerated() {
             let floor = FixtureParityTests.tolerance * comparison.scale
@@ -63,8 +52,7 @@ final class BF16FixtureParityTests: XCTestCase {
             default:
                 let errors = perturbed.map { $0.comparisons[index].error }
                 XCTAssertTrue(perturbed.allSatisfy { $0.comparisons[index].name == comparison.name })
-                let rms = (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot()
-                allowed.append(Self.factor * rms + floor)
+                allowed.append(Self.factor * BF16.rms(errors) + floor)
             }
         }
         var index = 0

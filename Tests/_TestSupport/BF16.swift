@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+@testable import Tensors
 import XCTest
 
 /// What the bf16 tests share: the unit roundoff, the software rounding they compare the
@@ -32,5 +32,25 @@ public enum BF16 {
             XCTFail(message, file: file, line: line)
         }
         throw XCTSkip(message)
+    }
+
+    /// Monte Carlo arithmetic for bf16 (Parker, "Monte Carlo Arithmetic", 1997): runs `body`
+    /// `runs` times in bf16 precision with the oneDNN backend replaced by fp32 GEMMs whose
+    /// operands have every element multiplied by 1 + δ, δ uniform on [−u, u] (u = 2⁻⁸), a
+    /// different stream per run. The spread of the results is the spread bf16 rounding can
+    /// cause, conditioning included.
+    public static func perturbedRuns<Result>(_ runs: Int = 8, seed: UInt64 = 1000,
+                                             _ body: () throws -> Result) throws -> [Result] {
+        defer { EmulatedBF16GEMM.operand = nil }
+        return try (0..<runs).map { run in
+            var random = RandomSource(seed: seed + UInt64(run))
+            EmulatedBF16GEMM.operand = { x in x * Float(1 + (random.nextUniform() * 2 - 1) * unitRoundoff) }
+            return try Engine.withPrecision(.bf16, body)
+        }
+    }
+
+    /// Root mean square of `values`.
+    public static func rms(_ values: [Double]) -> Double {
+        (values.map { $0 * $0 }.reduce(0, +) / Double(max(values.count, 1))).squareRoot()
     }
 }
