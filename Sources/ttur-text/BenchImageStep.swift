@@ -10,7 +10,7 @@ struct BenchImageStep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image-step",
         abstract: "Time DCGAN iterations (image mode, Fashion-MNIST size by default).",
-        discussion: "With --reference PYTHON, also runs scripts/dcgan_step_torch.py (PyTorch, same sizes and threads) and prints the ratio."
+        discussion: "With --reference PYTHON, also runs scripts/dcgan_step_torch.py (PyTorch, same sizes and threads) in fp32 and with --autocast bf16 and prints both ratios."
     )
 
     @Option(help: "Image size (a power of two ≥ 8).") var size = 32
@@ -19,7 +19,9 @@ struct BenchImageStep: ParsableCommand {
     @Option(help: "Batch size.") var batch = 64
     @Option(help: "Timed iterations (after one warm-up).") var iters = 20
     @Option(help: "Threads for GEMMs and element-wise kernels.") var threads = 2
+    @OptionGroup var precisionOptions: BenchPrecisionOptions
     @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Flag(help: "Skip measuring the GEMM peaks (OpenBLAS fp32 4096³, oneDNN bf16 4096×512×2560).") var noPeak = false
     @Option(help: "A Python with torch: also time the PyTorch DCGAN iteration.") var reference: String?
 
     func validate() throws {
@@ -31,6 +33,7 @@ struct BenchImageStep: ParsableCommand {
 
     func run() throws {
         Engine.setThreads(threads)
+        let precision = try precisionOptions.precision.resolved()
         var c = ImageTrainingConfiguration()
         c.model = DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width)
         let state = DCGANState(configuration: c)
@@ -40,36 +43,34 @@ struct BenchImageStep: ParsableCommand {
             state.discriminatorUpdate(real: real)
             state.generatorUpdate(batch: batch)
         }
-        iteration()
-        var times: [Double] = []
-        for _ in 0..<iters {
-            let start = DispatchTime.now().uptimeNanoseconds
-            iteration()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let (times, flopsPerIteration) = try Engine.withPrecision(precision) { () -> ([Double], Double) in
+            iteration()  // warm-up
+            let flopsBefore = Engine.gemmFloatingPointOperations
+            var times: [Double] = []
+            for _ in 0..<iters {
+                let start = DispatchTime.now().uptimeNanoseconds
+                iteration()
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return (times.sorted(), Double(Engine.gemmFloatingPointOperations - flopsBefore) / Double(iters))
         }
-        times.sort()
         let median = times[times.count / 2]
         var result: [String: Any] = ["engine": "ttur-text", "threads": threads, "size": size, "channels": channels,
                                      "width": width, "batch": batch, "median_s": median, "min_s": times.first!,
                                      "max_s": times.last!]
+        result.merge(StepBenchReport.precisionFields(precision)) { $1 }
+        result.merge(StepBenchReport.gemmFields(flopsPerIteration: flopsPerIteration, median: median,
+                                                precision: precision, measurePeaks: !noPeak)) { $1 }
         if let peak = Diagnostics.peakResidentBytes() { result["peak_rss_bytes"] = peak }
         if let reference {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/dcgan_step_torch.py").path
-            let output = try BenchChild.output(reference, [script, "--size", "\(size)", "--channels", "\(channels)",
-                                                           "--width", "\(width)", "--batch", "\(batch)",
-                                                           "--iters", "\(iters)", "--threads", "\(threads)"])
-            guard let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
-                  let torch = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw ValidationError("\(script) printed no JSON result")
-            }
-            result["reference"] = torch
-            if let torchMedian = torch["median_s"] as? Double { result["ratio_to_reference"] = median / torchMedian }
+            result.merge(try StepBenchReport.referenceFields(
+                python: reference, script: script,
+                arguments: ["--size", "\(size)", "--channels", "\(channels)", "--width", "\(width)", "--batch", "\(batch)",
+                            "--iters", "\(iters)", "--threads", "\(threads)"],
+                median: median)) { $1 }
         }
-        if json {
-            print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
-        } else {
-            for key in result.keys.sorted() { print("\(key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(result[key]!)") }
-        }
+        try StepBenchReport.print(result, json: json)
     }
 }
