@@ -43,17 +43,7 @@ struct BenchImageStep: ParsableCommand {
             state.discriminatorUpdate(real: real)
             state.generatorUpdate(batch: batch)
         }
-        let (times, flopsPerIteration) = try Engine.withPrecision(precision) { () -> ([Double], Double) in
-            iteration()  // warm-up
-            let flopsBefore = Engine.gemmFloatingPointOperations
-            var times: [Double] = []
-            for _ in 0..<iters {
-                let start = DispatchTime.now().uptimeNanoseconds
-                iteration()
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            }
-            return (times.sorted(), Double(Engine.gemmFloatingPointOperations - flopsBefore) / Double(iters))
-        }
+        let (times, flopsPerIteration) = try StepBenchReport.timed(iters, in: precision, iteration)
         let median = times[times.count / 2]
         var result: [String: Any] = ["engine": "ttur-text", "threads": threads, "size": size, "channels": channels,
                                      "width": width, "batch": batch, "median_s": median, "min_s": times.first!,

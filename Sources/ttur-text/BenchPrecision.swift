@@ -6,7 +6,7 @@ extension PrecisionRequest: ExpressibleByArgument {}
 
 /// `--precision auto|fp32|bf16` for the step benches, resolved once.
 struct BenchPrecisionOptions: ParsableArguments {
-    @Option(help: "GEMM precision of the measured steps: auto (bf16 where the CPU and oneDNN have it), fp32 or bf16. TTUR_DISABLE_BF16=1 forces fp32.")
+    @Option(help: "GEMM precision of the measured steps: auto (bf16 where oneDNN runs it on AMX, fp32 elsewhere), fp32 or bf16. TTUR_DISABLE_BF16=1 forces fp32.")
     var precision: PrecisionRequest = .auto
 }
 
@@ -14,6 +14,22 @@ struct BenchPrecisionOptions: ParsableArguments {
 /// implementation, the GEMM rate against peaks measured in this process, and the PyTorch
 /// reference in fp32 and under its bf16 autocast.
 enum StepBenchReport {
+    /// Runs `iteration` once to warm up, then `count` timed times, all in `precision`:
+    /// the sorted times in seconds and the GEMM work of one iteration in FLOP.
+    static func timed(_ count: Int, in precision: Precision, _ iteration: () -> Void) throws -> (times: [Double], flopsPerIteration: Double) {
+        try Engine.withPrecision(precision) {
+            iteration()  // warm-up: first-touch of buffers, thread start, oneDNN primitives
+            let flopsBefore = Engine.gemmFloatingPointOperations
+            var times: [Double] = []
+            for _ in 0..<count {
+                let start = DispatchTime.now().uptimeNanoseconds
+                iteration()
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return (times.sorted(), Double(Engine.gemmFloatingPointOperations - flopsBefore) / Double(count))
+        }
+    }
+
     /// precision, and for bf16 the implementations oneDNN picked (shapes per implementation).
     static func precisionFields(_ precision: Precision) -> [String: Any] {
         var fields: [String: Any] = ["precision": precision.rawValue]

@@ -46,17 +46,7 @@ struct BenchTrainStep: ParsableCommand {
             state.generatorUpdate(batch: batch)
             for _ in 0..<criticIters { state.criticUpdate(real: real) }
         }
-        let (times, flopsPerIteration) = try Engine.withPrecision(precision) { () -> ([Double], Double) in
-            iteration()  // warm-up: first-touch of buffers, thread start, oneDNN primitives
-            let flopsBefore = Engine.gemmFloatingPointOperations
-            var times: [Double] = []
-            for _ in 0..<iters {
-                let start = DispatchTime.now().uptimeNanoseconds
-                iteration()
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            }
-            return (times.sorted(), Double(Engine.gemmFloatingPointOperations - flopsBefore) / Double(iters))
-        }
+        let (times, flopsPerIteration) = try StepBenchReport.timed(iters, in: precision, iteration)
         let median = times[times.count / 2]
         let peakMemory = Diagnostics.peakResidentBytes()
 

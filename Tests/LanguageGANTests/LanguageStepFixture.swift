@@ -75,6 +75,21 @@ struct LanguageStepFixture {
             outcome.comparisons.append(Comparison(name: key, quantity: quantity, error: abs(ours - theirs), scale: abs(theirs)))
         }
 
+        // A network's gradients, then its weights after the fixture's Adam step with them.
+        func gradientsAndUpdate(_ network: some ParameterContainer, _ gradients: [Tensor], learningRate: String,
+                                prefixes: (gradient: String, after: String), quantities: (Quantity, Quantity)) throws {
+            for (parameter, gradient) in zip(network.namedParameters, gradients) {
+                try tensor(parameter.layout.toTorch(gradient.scalars), prefixes.gradient + parameter.name, quantities.0)
+            }
+            let optimizer = Adam(parameters: network.parameters, learningRate: Float(try metadata(learningRate)),
+                                 beta1: 0.5, beta2: 0.9, epsilon: 1e-8, form: .pytorch)
+            optimizer.update(with: gradients)
+            let after = network.torchState()
+            for parameter in network.namedParameters {
+                try tensor(after[parameter.name]!.values, prefixes.after + parameter.name, quantities.1)
+            }
+        }
+
         let dim = Int(try metadata("dim")), seq = Int(try metadata("seq"))
         let vocab = Int(try metadata("vocab")), batch = Int(try metadata("batch"))
         let shape = LanguageModelShape(dim: dim, sequenceLength: seq, vocabularySize: vocab,
@@ -99,32 +114,16 @@ struct LanguageStepFixture {
         try scalar(step.wasserstein, "wdist", .wasserstein)
         try scalar(step.gradientPenalty, "gp", .gradientPenalty)
         try scalar(step.loss, "critic_loss", .criticLoss)
-        for (parameter, gradient) in zip(critic.namedParameters, step.gradients) {
-            try tensor(parameter.layout.toTorch(gradient.scalars), "critic_grad/" + parameter.name, .criticGradient)
-        }
-        let criticOptimizer = Adam(parameters: critic.parameters, learningRate: Float(try metadata("lr_critic")),
-                                   beta1: 0.5, beta2: 0.9, epsilon: 1e-8, form: .pytorch)
-        criticOptimizer.update(with: step.gradients)
-        let criticAfter = critic.torchState()
-        for parameter in critic.namedParameters {
-            try tensor(criticAfter[parameter.name]!.values, "critic_after_step/" + parameter.name, .criticAfterStep)
-        }
+        try gradientsAndUpdate(critic, step.gradients, learningRate: "lr_critic", prefixes: ("critic_grad/", "critic_after_step/"),
+                               quantities: (.criticGradient, .criticAfterStep))
 
         // Generator step, against the updated critic.
         let generatorStep = WGANGP.generatorStep(generator: generator, critic: critic, noise: generatorNoise)
         outcome.generatorScoreScale = withoutGrad { critic(generator(generatorNoise)) }.scalars
             .map { abs(Double($0)) }.max() ?? 0
         try scalar(generatorStep.loss, "gen_loss", .generatorLoss)
-        for (parameter, gradient) in zip(generator.namedParameters, generatorStep.gradients) {
-            try tensor(parameter.layout.toTorch(gradient.scalars), "gen_grad/" + parameter.name, .generatorGradient)
-        }
-        let generatorOptimizer = Adam(parameters: generator.parameters, learningRate: Float(try metadata("lr_gen")),
-                                      beta1: 0.5, beta2: 0.9, epsilon: 1e-8, form: .pytorch)
-        generatorOptimizer.update(with: generatorStep.gradients)
-        let generatorAfter = generator.torchState()
-        for parameter in generator.namedParameters {
-            try tensor(generatorAfter[parameter.name]!.values, "gen_after_step/" + parameter.name, .generatorAfterStep)
-        }
+        try gradientsAndUpdate(generator, generatorStep.gradients, learningRate: "lr_gen", prefixes: ("gen_grad/", "gen_after_step/"),
+                               quantities: (.generatorGradient, .generatorAfterStep))
         return outcome
     }
 

@@ -20,12 +20,16 @@ enum OneDNNGEMM {
         let alpha: UInt32, beta: UInt32, threads: Int
     }
 
-    /// One shape's primitives and the memory objects they run on (data handles set per call).
+    /// One shape's primitives, the memory objects they run on (data handles set per call) and
+    /// their argument lists, made once so that a call allocates nothing.
     final class Plan {
         let convertA: OpaquePointer, convertB: OpaquePointer, matmul: OpaquePointer
         let sourceA: OpaquePointer, sourceB: OpaquePointer, bf16A: OpaquePointer, bf16B: OpaquePointer
         let destination: OpaquePointer
         let implementation: String
+        let convertAArguments: UnsafeMutablePointer<dnnl_exec_arg_t>
+        let convertBArguments: UnsafeMutablePointer<dnnl_exec_arg_t>
+        let matmulArguments: UnsafeMutablePointer<dnnl_exec_arg_t>
 
         init(convertA: OpaquePointer, convertB: OpaquePointer, matmul: OpaquePointer,
              sourceA: OpaquePointer, sourceB: OpaquePointer, bf16A: OpaquePointer, bf16B: OpaquePointer,
@@ -33,6 +37,26 @@ enum OneDNNGEMM {
             self.convertA = convertA; self.convertB = convertB; self.matmul = matmul
             self.sourceA = sourceA; self.sourceB = sourceB; self.bf16A = bf16A; self.bf16B = bf16B
             self.destination = destination; self.implementation = implementation
+            func arguments(_ list: [(Int32, OpaquePointer)]) -> UnsafeMutablePointer<dnnl_exec_arg_t> {
+                let pointer = UnsafeMutablePointer<dnnl_exec_arg_t>.allocate(capacity: list.count)
+                for (index, argument) in list.enumerated() {
+                    (pointer + index).initialize(to: dnnl_exec_arg_t(arg: argument.0, memory: argument.1))
+                }
+                return pointer
+            }
+            convertAArguments = arguments([(argFrom, sourceA), (argTo, bf16A)])
+            convertBArguments = arguments([(argFrom, sourceB), (argTo, bf16B)])
+            matmulArguments = arguments([(argSource, bf16A), (argWeights, bf16B), (argDestination, destination)])
+        }
+
+        /// Runs the two conversions and the matmul on `stream`.
+        func execute(on stream: OpaquePointer, convert: Bool = true) {
+            if convert {
+                check(dnnl_primitive_execute(convertA, stream, 2, convertAArguments), "convert A")
+                check(dnnl_primitive_execute(convertB, stream, 2, convertBArguments), "convert B")
+            }
+            check(dnnl_primitive_execute(matmul, stream, 3, matmulArguments), "matmul")
+            check(dnnl_stream_wait(stream), "wait")
         }
     }
 
@@ -106,10 +130,7 @@ enum OneDNNGEMM {
         check(dnnl_memory_set_data_handle(plan.bf16A, bf16A), "set bf16 A")
         check(dnnl_memory_set_data_handle(plan.bf16B, bf16B), "set bf16 B")
         check(dnnl_memory_set_data_handle(plan.destination, c), "set C")
-        execute(plan.convertA, context, [(argFrom, plan.sourceA), (argTo, plan.bf16A)])
-        execute(plan.convertB, context, [(argFrom, plan.sourceB), (argTo, plan.bf16B)])
-        execute(plan.matmul, context, [(argSource, plan.bf16A), (argWeights, plan.bf16B), (argDestination, plan.destination)])
-        check(dnnl_stream_wait(context.stream), "wait")
+        plan.execute(on: context.stream)
     }
 
     /// The best time in seconds of the bf16 matmul alone (operands already bf16, no
@@ -134,23 +155,17 @@ enum OneDNNGEMM {
         var best = Double.infinity
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
-            execute(plan.matmul, context, [(argSource, plan.bf16A), (argWeights, plan.bf16B), (argDestination, plan.destination)])
-            check(dnnl_stream_wait(context.stream), "wait")
+            plan.execute(on: context.stream, convert: false)
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         return best
     }
 
     // oneDNN's argument indices (macros aliasing macros, which Swift does not import).
-    private static let argSource: Int32 = 1, argDestination: Int32 = 17, argWeights: Int32 = 33
-    private static let argFrom: Int32 = 1, argTo: Int32 = 17
+    fileprivate static let argSource: Int32 = 1, argDestination: Int32 = 17, argWeights: Int32 = 33
+    fileprivate static let argFrom: Int32 = 1, argTo: Int32 = 17
 
-    private static func execute(_ primitive: OpaquePointer, _ context: Context, _ arguments: [(Int32, OpaquePointer)]) {
-        var args = arguments.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1) }
-        check(dnnl_primitive_execute(primitive, context.stream, Int32(args.count), &args), "execute")
-    }
-
-    private static func check(_ status: dnnl_status_t, _ what: String) {
+    fileprivate static func check(_ status: dnnl_status_t, _ what: String) {
         precondition(status == dnnl_success, "oneDNN \(what) failed (status \(status.rawValue))")
     }
 
