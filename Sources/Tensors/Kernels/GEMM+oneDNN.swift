@@ -181,6 +181,27 @@ enum OneDNNGEMM {
         return md
     }
 
+    /// `TTUR_ONEDNN_MATMUL=<prefix>` picks the first matmul implementation whose name starts
+    /// with it (e.g. "gemm:jit"), for measurements; unset, oneDNN's own first choice runs.
+    private static let preferredImplementation = ProcessInfo.processInfo.environment["TTUR_ONEDNN_MATMUL"]
+
+    /// The first implementation of `desc` whose name starts with `prefix`, or nil.
+    private static func matmulDescriptor(startingWith prefix: String, _ desc: inout dnnl_matmul_desc_t,
+                                       _ attributes: OpaquePointer?, _ context: Context) -> OpaquePointer? {
+        var iterator: OpaquePointer?
+        guard dnnl_primitive_desc_iterator_create(&iterator, &desc, attributes, context.engine, nil) == dnnl_success,
+              let iterator else { return nil }
+        defer { dnnl_primitive_desc_iterator_destroy(iterator) }
+        repeat {
+            guard let candidate = dnnl_primitive_desc_iterator_fetch(iterator) else { return nil }
+            var name: UnsafePointer<CChar>?
+            _ = dnnl_primitive_desc_query(candidate, dnnl_query_impl_info_str, 0, &name)
+            if let name, String(cString: name).hasPrefix(prefix) { return candidate }
+            dnnl_primitive_desc_destroy(candidate)
+        } while dnnl_primitive_desc_iterator_next(iterator) == dnnl_success
+        return nil
+    }
+
     /// The primitives and memory objects for one shape.
     private static func makePlan(_ key: Key, _ context: Context) throws -> Plan {
         let (m, n, k) = (key.m, key.n, key.k)
@@ -234,8 +255,8 @@ enum OneDNNGEMM {
             check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "set post-ops")
             dnnl_post_ops_destroy(postOps)
         }
-        var pd: OpaquePointer?
-        status = dnnl_primitive_desc_create(&pd, &desc, attributes, context.engine, nil)
+        var pd = preferredImplementation.flatMap { matmulDescriptor(startingWith: $0, &desc, attributes, context) }
+        if pd == nil { status = dnnl_primitive_desc_create(&pd, &desc, attributes, context.engine, nil) }
         guard status == dnnl_success, let pd else {
             throw OneDNNFailure(message: "oneDNN has no bf16 matmul implementation here (status \(status.rawValue))")
         }
