@@ -131,6 +131,29 @@ final class BF16GEMMTests: XCTestCase {
         XCTAssertFalse(Engine.bf16ImplementationsInUse.isEmpty)
     }
 
+    func testPrimitivesAreMadeOncePerShapeAndThreadsFollowTheEngine() throws {
+        func plans() -> Int { Engine.bf16ImplementationsInUse.values.reduce(0, +) }
+        let a = values(31 * 23, seed: 7), b = values(23 * 19, seed: 8)
+        var c = [Float](repeating: 0, count: 31 * 19)
+        func multiply() throws {
+            try Engine.withPrecision(.bf16) {
+                sgemm(transposeA: false, transposeB: false, m: 31, n: 19, k: 23, a: a, lda: 23, b: b, ldb: 19, c: &c, ldc: 19)
+            }
+        }
+        let threads = Engine.threads
+        defer { Engine.setThreads(threads) }
+        Engine.setThreads(2)
+        try multiply()
+        let afterFirst = plans()
+        for _ in 0..<3 { try multiply() }
+        XCTAssertEqual(plans(), afterFirst, "the same shape reuses its primitives")
+        XCTAssertEqual(OpenMP.maxThreads(), 2)
+        Engine.setThreads(1)
+        try multiply()
+        XCTAssertEqual(plans(), afterFirst + 1, "a thread count is part of a plan")
+        XCTAssertEqual(OpenMP.maxThreads(), 1, "oneDNN's OpenMP team follows Engine.setThreads")
+    }
+
     func testBF16PeakIsMeasured() throws {
         let peak = try XCTUnwrap(Diagnostics.bf16GemmPeak(m: 256, n: 256, k: 256, repeats: 1))
         XCTAssertGreaterThan(peak, 0)

@@ -294,4 +294,13 @@ enum OpenMP {
 
     /// Sets the calling thread's OpenMP team size (a per-thread setting, so set before each use).
     static func setThreads(_ count: Int) { setNumThreads?(Int32(count)) }
+
+    nonisolated(unsafe) private static let getMaxThreads: (@convention(c) () -> Int32)? = {
+        guard let library = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD),
+              let symbol = dlsym(library, "omp_get_max_threads") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
+    }()
+
+    /// The calling thread's OpenMP team size, or nil where libgomp is not loaded.
+    static func maxThreads() -> Int? { getMaxThreads.map { Int($0()) } }
 }
