@@ -67,6 +67,8 @@ enum OneDNNGEMM {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var plans: [Key: Plan] = [:]
+    /// The probe's plan, kept apart so that `implementationsInUse` counts real shapes only.
+    nonisolated(unsafe) private static var probe: Plan?
     nonisolated(unsafe) private static var scratchA = ScratchBuffer(), scratchB = ScratchBuffer()
 
     nonisolated(unsafe) private static var context: Result<Context, OneDNNFailure> = {
@@ -96,8 +98,8 @@ enum OneDNNGEMM {
             Result {
                 let key = Key(transposeA: false, transposeB: false, m: 256, n: 256, k: 256, lda: 256, ldb: 256,
                               ldc: 256, alpha: Float(1).bitPattern, beta: 0, threads: Engine.threads)
-                let plan = try plans[key] ?? makePlan(key, context)
-                plans[key] = plan
+                let plan = try probe ?? makePlan(key, context)
+                probe = plan
                 return plan.implementation
             }.mapError { $0 as? OneDNNFailure ?? OneDNNFailure(message: "\($0)") }
         }
