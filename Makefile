@@ -3,7 +3,7 @@
 #   make test   install what is missing, run the test suite
 
 # Debian packages the build and the tests need. Each is installed only when absent.
-PACKAGES := pkg-config libopenblas-dev libicu-dev libzstd-dev zstd libsqlite3-dev sqlite3 \
+PACKAGES := pkg-config libopenblas-dev libdnnl-dev libicu-dev libzstd-dev zstd libsqlite3-dev sqlite3 \
             libpng-dev libjpeg-dev zlib1g-dev libssl-dev dataset-fashion-mnist wordnet-base python3 python3-venv \
             chromium libopenmpi-dev openmpi-bin
 SWIFT ?= swift

@@ -23,6 +23,8 @@ let package = Package(
     targets: [
         // System-library shims: module maps only, each naming its Debian package.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // oneDNN (bf16 matmul on the CPU's bf16 units); Debian ships no pkg-config file for it.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
@@ -40,7 +42,7 @@ let package = Package(
         .target(name: "Basics", dependencies: ["CCrypto"]),
 
         // The engine.
-        .target(name: "Tensors", dependencies: ["Basics", "CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Tensors", dependencies: ["Basics", "CBLAS", "CDNNL"], swiftSettings: numericSettings),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: numericSettings),
 
         // Corpus preparation and the n-gram statistics (issues 4 and 5).

@@ -2,7 +2,11 @@
 """The DCGAN iteration `ttur-text bench image-step` times, written in PyTorch for the
 side-by-side ratio: the same networks (5x5 stride-2 (transposed) convolutions, batch norm,
 ReLU / leaky ReLU 0.2, tanh), one discriminator step on a real and a generated batch and one
-generator step with the non-saturating loss, Adam(beta1=0.5). Prints one JSON line."""
+generator step with the non-saturating loss, Adam(beta1=0.5). Prints one JSON line.
+
+--autocast bf16 runs the forward passes (and so their backward GEMMs) under PyTorch's own CPU
+mixed precision, torch.autocast('cpu', dtype=torch.bfloat16): convolutions and matmuls in
+bfloat16 through oneDNN, weights, batch-norm statistics and Adam in float32."""
 import argparse, json, math, time
 
 import torch
@@ -63,6 +67,7 @@ def main():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--iters", type=int, default=20)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--autocast", choices=["none", "bf16"], default="none")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -71,16 +76,21 @@ def main():
     od = torch.optim.Adam(d.parameters(), lr=1e-4, betas=(0.5, 0.999))
     real = torch.rand(a.batch, a.channels, a.size, a.size) * 2 - 1
 
+    def amp():
+        return torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.autocast == 'bf16')
+
     def iteration():
         z = torch.rand(a.batch, a.noise) * 2 - 1
-        with torch.no_grad():
+        with torch.no_grad(), amp():
             fake = g(z)
-        loss_d = F.softplus(-d(real)).mean() + F.softplus(d(fake)).mean()
+        with amp():
+            loss_d = F.softplus(-d(real)).float().mean() + F.softplus(d(fake)).float().mean()
         od.zero_grad(set_to_none=True)
         loss_d.backward()
         od.step()
         z = torch.rand(a.batch, a.noise) * 2 - 1
-        loss_g = F.softplus(-d(g(z))).mean()
+        with amp():
+            loss_g = F.softplus(-d(g(z))).float().mean()
         og.zero_grad(set_to_none=True)
         loss_g.backward()
         og.step()
@@ -92,7 +102,7 @@ def main():
         iteration()
         times.append(time.perf_counter() - start)
     times.sort()
-    print(json.dumps({"engine": "pytorch " + torch.__version__, "threads": a.threads,
+    print(json.dumps({"engine": "pytorch " + torch.__version__, "autocast": a.autocast, "threads": a.threads,
                       "median_s": times[len(times) // 2], "min_s": times[0], "max_s": times[-1]}))
 
 

@@ -33,8 +33,10 @@ struct BenchImageStep: ParsableCommand {
     @Option(help: "Batch size.") var batch = 64
     @Option(help: "Timed iterations (after one warm-up).") var iters = 20
     @Option(help: "Threads for GEMMs and element-wise kernels.") var threads = 2
+    @OptionGroup var precisionOptions: BenchPrecisionOptions
     @Flag(help: "Print one JSON object instead of a table.") var json = false
-    @Option(help: "A Python with torch: also time the PyTorch iteration.") var reference: String?
+    @Flag(help: "Skip measuring the GEMM peaks (OpenBLAS fp32 4096³, oneDNN bf16 4096×512×2560).") var noPeak = false
+    @Option(help: "A Python with torch: also time the PyTorch iteration (fp32 and --autocast bf16).") var reference: String?
     @OptionGroup var distributed: RankOptions
 
     func validate() throws {
@@ -58,7 +60,8 @@ struct BenchImageStep: ParsableCommand {
         defer { Distributed.finish() }
         guard batch % Distributed.size == 0 else { throw ValidationError("--batch \(batch) does not divide into \(Distributed.size) ranks") }
         Engine.setThreads(threads)
-        if model == .wganGP { return try runWGANGP() }
+        let precision = try precisionOptions.precision.resolved()
+        if model == .wganGP { return try runWGANGP(precision) }
         var c = DCGANSettings()
         c.model = DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width)
         let state = DCGANState(configuration: DCGANConfiguration(run: RunSettings(), gan: ImageGANSettings(network: c)))
@@ -68,38 +71,34 @@ struct BenchImageStep: ParsableCommand {
             state.discriminatorUpdate(real: real)
             state.generatorUpdate(batch: batch)
         }
-        iteration()
-        let trafficBefore = Distributed.reduceTraffic
-        var times: [Double] = []
-        for _ in 0..<iters {
-            let start = DispatchTime.now().uptimeNanoseconds
-            iteration()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        times.sort()
+        let (times, flopsPerIteration, trafficBefore) = try StepBenchReport.timed(iters, in: precision, iteration)
         let median = times[times.count / 2]
         var result: [String: Any] = ["engine": "ttur-text", "threads": threads, "size": size, "channels": channels,
                                      "width": width, "batch": batch, "median_s": median, "min_s": times.first!,
                                      "max_s": times.last!]
+        result.merge(StepBenchReport.precisionFields(precision)) { $1 }
+        result.merge(StepBenchReport.gemmFields(flopsPerIteration: flopsPerIteration, median: median,
+                                                precision: precision, measurePeaks: !noPeak)) { $1 }
         if let peak = Diagnostics.peakResidentBytes() { result["peak_rss_bytes"] = peak }
         RankOptions.traffic(since: trafficBefore, iterations: iters, into: &result)
         guard Distributed.rank == 0 else { return }
         if let reference {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/dcgan_step_torch.py").path
-            let torch = try BenchChild.lastJSONLine(reference, [script, "--size", "\(size)", "--channels", "\(channels)",
-                                                                "--width", "\(width)", "--batch", "\(batch)",
-                                                                "--iters", "\(iters)", "--threads", "\(threads)"])
-            result["reference"] = torch
-            if let torchMedian = torch["median_s"] as? Double { result["ratio_to_reference"] = median / torchMedian }
+            result.merge(try StepBenchReport.referenceFields(
+                python: reference, script: script,
+                arguments: ["--size", "\(size)", "--channels", "\(channels)", "--width", "\(width)", "--batch", "\(batch)",
+                            "--iters", "\(iters)", "--threads", "\(threads)"],
+                median: median)) { $1 }
         }
-        try report(result)
+        try StepBenchReport.print(result, json: json)
     }
 
-    private func runWGANGP() throws {
+    private func runWGANGP(_ precision: Precision) throws {
         let settings = WGANImageStepBench.Settings(size: size, channels: channels, dim: dim, batch: batch,
                                                    criticIters: criticIters, iters: iters, threads: threads)
-        var result = WGANImageStepBench.measure(settings)
+        var result = try Engine.withPrecision(precision) { WGANImageStepBench.measure(settings) }
+        result.merge(StepBenchReport.precisionFields(precision)) { $1 }
         if let reference {
             let script = referenceScript ?? WGANImageStepBench.defaultScript
             guard FileManager.default.fileExists(atPath: script) else {
@@ -113,14 +112,6 @@ struct BenchImageStep: ParsableCommand {
                 }
             }
         }
-        try report(result)
-    }
-
-    private func report(_ result: [String: Any]) throws {
-        if json {
-            print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
-        } else {
-            for key in result.keys.sorted() { print("\(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(result[key]!)") }
-        }
+        try StepBenchReport.print(result, json: json)
     }
 }
