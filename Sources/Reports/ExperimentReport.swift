@@ -123,8 +123,9 @@ public enum ExperimentReport {
                 schedule: schedule.name, label: schedule.runs.first?.record.label ?? schedule.name,
                 criticLearningRate: (settings["criticLearningRate"] ?? settings["discriminatorLearningRate"]).flatMap(Double.init),
                 generatorLearningRate: settings["generatorLearningRate"].flatMap(Double.init),
-                criticSteps: settings["criticIterations"].flatMap(Int.init), seeds: schedule.runs.count, metrics: metrics,
-                paper: PaperFigures.text(mode: experiment.mode, schedule: schedule.name))
+                criticSteps: (settings["criticIterations"] ?? settings["criticSteps"]).flatMap(Int.init), seeds: schedule.runs.count,
+                metrics: metrics,
+                paper: PaperFigures.text(mode: PaperFigures.family(experiment.mode, settings: settings), schedule: schedule.name))
         }
     }
 
@@ -187,7 +188,8 @@ public enum ExperimentReport {
             let name = RunReport.title(of: metric)
             header += ["best \(name): mean (min–max)", "iteration at best", "minutes at best"]
         }
-        header.append("paper (\(PaperFigures.source(mode: experiment.mode)))")
+        let settings = experiment.schedules.first?.runs.first?.record.settings ?? [:]
+        header.append("paper (\(PaperFigures.source(mode: PaperFigures.family(experiment.mode, settings: settings))))")
         let rows = results.enumerated().map { index, result -> [String] in
             let swatch = "<span class=\"swatch\" style=\"background:\(RunReport.palette[index % RunReport.palette.count])\"></span>"
             var row = [swatch + HTMLPage.escape(result.label),
@@ -226,8 +228,18 @@ public enum ExperimentReport {
 /// The paper's own results (Heusel et al. 2017: Table A4 for the language model, the results
 /// table for DCGAN on CIFAR-10, as in ../shared/paper/ttur-poster.txt) beside ours.
 enum PaperFigures {
+    /// The paper's experiment family of a run: "language", "image" (DCGAN) or "wgan-gp-image"
+    /// (a run whose settings have WGAN-GP critic steps).
+    static func family(_ mode: String, settings: [String: String]) -> String {
+        mode == "image" && settings["criticSteps"] != nil ? "wgan-gp-image" : mode
+    }
+
     static func source(mode: String) -> String {
-        mode == "language" ? "Table A4, One Billion Word, WGAN-GP" : "its results table, CIFAR-10, DCGAN, Inception FID"
+        switch mode {
+        case "language": return "Table A4, One Billion Word, WGAN-GP"
+        case "wgan-gp-image": return "its WGAN-GP image table, CIFAR-10, Inception FID"
+        default: return "its results table, CIFAR-10, DCGAN, Inception FID"
+        }
     }
 
     static func text(mode: String, schedule: String) -> String? {
@@ -238,6 +250,8 @@ enum PaperFigures {
             return "orig 1e-4, 10 critic steps: JSD-4 0.38 at 33k iterations / 1,040 min; JSD-6 0.77 at 1,070 min"
         case ("image", "ttur"): return "TTUR 1e-4, 5e-4: FID 36.9 at 75k updates"
         case ("image", "orig"): return "orig 1e-4: FID 37.7 at 100k updates"
+        case ("wgan-gp-image", "ttur"): return "TTUR 3e-4, 1e-4: FID 24.8 after 700 min"
+        case ("wgan-gp-image", "orig"): return "orig 1e-4: FID 29.3 after 800 min"
         default: return nil
         }
     }
