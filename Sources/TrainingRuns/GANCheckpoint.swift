@@ -9,7 +9,8 @@ import Tensors
 ///   Adam moments as `adam.<role>.m.<name>` / `adam.<role>.v.<name>`;
 /// - metadata: `format` (`ttur-text gan checkpoint 2`), `gan` (the kind), `roles`,
 ///   `adam_step_<role>`, `iteration`, `elapsed_seconds`, `random_state` (the training
-///   stream) and `config` (the run's configuration as JSON).
+///   stream), `config` (the run's configuration as JSON) and `precision` (the arithmetic that
+///   wrote it: `fp32`, or `bf16` with oneDNN's implementation).
 ///
 /// Round 1 wrote the same tensors and keys under a format name per kind; those still load.
 public struct GANCheckpoint {
@@ -124,7 +125,9 @@ public struct GANCheckpoint {
                         "iteration": String(progress.iteration),
                         "elapsed_seconds": String(progress.elapsedSeconds),
                         "random_state": gan.random.serialized.map(String.init).joined(separator: ","),
-                        "config": String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)]
+                        "config": String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self),
+                        // Which arithmetic wrote it: fp32 (OpenBLAS), or bf16 and oneDNN's implementation.
+                        "precision": Engine.precision.rawValue + (Engine.precision == .bf16 ? " " + (Engine.bf16Implementation ?? "") : "")]
         for trained in gan.networks {
             tensors.merge(entries(of: trained)) { a, _ in a }
             metadata["adam_step_\(trained.role)"] = String(trained.optimizer.step)

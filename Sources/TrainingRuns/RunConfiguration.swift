@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// What every run has, whichever GAN it trains: the batch, the budget, the cadence of
 /// evaluations and checkpoints, threads and seed.
@@ -16,11 +17,13 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public var threads = 2
     /// Seeds the weights, the batches and the noise.
     public var seed: UInt64 = 0
+    /// The GEMMs' arithmetic (`Engine.precision`), resolved when the run was made.
+    public var precision = Precision.fp32
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case batch, iterations, minutes, evalEvery, checkpointEvery, keepCheckpoints, threads, seed
+        case batch, iterations, minutes, evalEvery, checkpointEvery, keepCheckpoints, threads, seed, precision
         /// Round 1's image runs called the evaluation cadence so.
         case fidEvery
     }
@@ -35,6 +38,13 @@ public struct RunSettings: Codable, Equatable, Sendable {
         keepCheckpoints = try c.decode(Int.self, forKey: .keepCheckpoints)
         threads = try c.decode(Int.self, forKey: .threads)
         seed = try c.decode(UInt64.self, forKey: .seed)
+        // Round 1's runs, made before bf16, ran in fp32.
+        precision = try c.decodeIfPresent(String.self, forKey: .precision).map {
+            guard let value = Precision(rawValue: $0) else {
+                throw DecodingError.dataCorruptedError(forKey: .precision, in: c, debugDescription: "unknown precision \($0)")
+            }
+            return value
+        } ?? .fp32
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -47,6 +57,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
         try c.encode(keepCheckpoints, forKey: .keepCheckpoints)
         try c.encode(threads, forKey: .threads)
         try c.encode(seed, forKey: .seed)
+        try c.encode(precision.rawValue, forKey: .precision)
     }
 
     /// The time budget in seconds.
@@ -84,12 +95,15 @@ public struct RunConfiguration<GAN: GANSettings>: Codable, Equatable, Sendable {
         try gan.encode(to: encoder)
     }
 
-    /// The configuration with a new budget, as `--resume --iterations/--minutes` asks.
-    public func withBudget(iterations: Int?, minutes: Double?) -> RunConfiguration {
-        guard iterations != nil || minutes != nil else { return self }
+    /// The configuration with a new budget, as `--resume --iterations/--minutes` asks, and
+    /// another precision when `--resume --precision` asks for one.
+    public func resumed(iterations: Int?, minutes: Double?, precision: Precision? = nil) -> RunConfiguration {
         var copy = self
-        copy.run.iterations = iterations
-        copy.run.minutes = minutes
+        if iterations != nil || minutes != nil {
+            copy.run.iterations = iterations
+            copy.run.minutes = minutes
+        }
+        if let precision { copy.run.precision = precision }
         return copy
     }
 }

@@ -68,13 +68,13 @@ public final class Trainer<GAN: TrainableGAN> {
     /// budget when `iterations` or `minutes` is given; everything else comes from the checkpoint).
     /// - throws: `LocatedError` for a missing, foreign or damaged checkpoint, or one that does
     ///   not fit the context.
-    public init(resuming run: RunDirectory, iterations: Int? = nil, minutes: Double? = nil,
+    public init(resuming run: RunDirectory, iterations: Int? = nil, minutes: Double? = nil, precision: Precision? = nil,
                 context: (Configuration) throws -> GAN.Context) throws {
         guard let latest = run.checkpointFiles().last else {
             throw LocatedError(file: run.checkpoints.path, "no checkpoint to resume from")
         }
         let checkpoint = try GANCheckpoint.open(latest.url)
-        let configuration = try checkpoint.configuration(of: GAN.self).withBudget(iterations: iterations, minutes: minutes)
+        let configuration = try checkpoint.configuration(of: GAN.self).resumed(iterations: iterations, minutes: minutes, precision: precision)
         try Self.checkRanks(batch: configuration.run.batch)
         let gan: GAN
         do { gan = try GAN(configuration: configuration, context: try context(configuration)) } catch let error as LocatedError {
@@ -97,6 +97,7 @@ public final class Trainer<GAN: TrainableGAN> {
     public func train(report: (TrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome {
         Engine.setThreads(configuration.run.threads)
         let settings = configuration.run
+        try Engine.setPrecision(settings.precision)
         if progress.iteration == 0, (try? Data(contentsOf: run.log))?.isEmpty != false {
             try evaluate(losses: nil)
         }

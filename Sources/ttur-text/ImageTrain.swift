@@ -95,7 +95,7 @@ struct ImageTrain: ParsableCommand {
                 images = try data.load(.train, size: side)
                 let settings = ImageGANSettings(network: try network(side, images!.channels),
                                                 evaluation: try evaluation.settings(data, spec: spec))
-                return RunConfiguration(run: runOptions.settings(batch: batch, evalEvery: evaluation.fidEvery), gan: settings)
+                return RunConfiguration(run: try runOptions.settings(batch: batch, evalEvery: evaluation.fidEvery), gan: settings)
             },
             in: runOptions.directory(for: GAN.self, prefix: "image-", schedule: schedule.rawValue),
             context: { try ImageEvaluationOptions.trainingData($0.gan.evaluation, size: $0.gan.imageSize, loaded: images,

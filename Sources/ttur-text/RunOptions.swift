@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensors
 import TrainingRuns
 
 /// The options every training command shares (`train`, `image train`): where the run
@@ -15,6 +16,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Checkpoints to keep.") var keep = 3
     @Option(help: "Threads for the engine.") var threads = 2
     @Option(help: "Random seed (weights, batches, noise).") var seed: UInt64 = 0
+    @Option(help: "GEMM arithmetic: auto (bf16 where oneDNN runs it on AMX, fp32 elsewhere), fp32 or bf16 (PyTorch autocast's: bf16 operands, fp32 accumulation). Default: auto for a new run, the run's own on --resume. TTUR_DISABLE_BF16=1 forces fp32.")
+    var precision: PrecisionRequest?
 
     func validate() throws {
         if resume && path == nil { throw ValidationError("--resume needs --run DIR") }
@@ -30,8 +33,10 @@ struct RunOptions: ParsableArguments {
     }
 
     /// The run settings of a new run, with the command's batch and evaluation cadence.
-    func settings(batch: Int, evalEvery: Int) -> RunSettings {
+    /// - throws: `PrecisionUnavailable` for `--precision bf16` where bf16 cannot run.
+    func settings(batch: Int, evalEvery: Int) throws -> RunSettings {
         var s = RunSettings()
+        s.precision = try (precision ?? .auto).resolved()
         s.batch = batch
         s.iterations = iterations
         s.minutes = minutes
@@ -54,7 +59,8 @@ struct RunOptions: ParsableArguments {
         context: (RunConfiguration<GAN.Settings>) throws -> GAN.Context
     ) throws -> Trainer<GAN> {
         if resume {
-            return try Trainer(resuming: directory, iterations: iterations, minutes: minutes, context: context)
+            return try Trainer(resuming: directory, iterations: iterations, minutes: minutes,
+                               precision: try precision?.resolved(), context: context)
         }
         let configuration = try configuration()
         return try Trainer(configuration: configuration, run: directory, context: try context(configuration))

@@ -76,7 +76,7 @@ struct Train: ParsableCommand {
         s.maxNGram = ngram
         s.dataDirectory = dataset.directory.path
         (s.sequenceLength, s.vocabularySize) = (dataset.sequenceLength, dataset.vocabulary.count)
-        return LanguageConfiguration(run: runOptions.settings(batch: batch ?? preset.batch, evalEvery: evalEvery), gan: s)
+        return LanguageConfiguration(run: try runOptions.settings(batch: batch ?? preset.batch, evalEvery: evalEvery), gan: s)
     }
 
     /// The dataset with its n-gram store (opened by the evaluating process only: rank 0).

@@ -22,7 +22,9 @@ enum TrainingConsole {
         }
         setvbuf(stdout, nil, _IOLBF, 0)  // keep stdout lines in order with the progress on stderr
         let ranks = Collectives.current.size
-        print("run \(trainer.run.url.path): \(trainer.gan.headline)" + (ranks > 1 ? ", \(ranks) ranks" : ""))
+        let precision = trainer.configuration.run.precision
+        let arithmetic = precision == .bf16 ? "bf16 (\(Engine.bf16Implementation ?? "oneDNN"))" : "fp32 (OpenBLAS)"
+        print("run \(trainer.run.url.path) [\(arithmetic)\(ranks > 1 ? ", \(ranks) ranks" : "")]: \(trainer.gan.headline)")
         let line = ProgressLine()
         let outcome = try trainer.train { p in
             let eta = p.remainingSeconds.map { String(format: "  ETA %.0f s", $0) } ?? ""

@@ -153,3 +153,36 @@ extension TrainCommandTests {
         XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
     }
 }
+
+extension TrainCommandTests {
+    /// `--precision`: the first line, config.json and the checkpoint say which arithmetic ran;
+    /// a resume keeps it; bf16 where it cannot run (forced here) is a one-line error before any work.
+    func testPrecisionIsChosenOnceShownAndKept() throws {
+        let run = corpus.root.appendingPathComponent("precision")
+        let first = try train(run, ["--iterations", "2", "--precision", "fp32"])
+        XCTAssertEqual(first.status, 0, first.standardError)
+        XCTAssertTrue(first.standardOutput.hasPrefix("run \(run.path) [fp32 (OpenBLAS)]"), first.standardOutput)
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("config.json"))) as? [String: Any])
+        XCTAssertEqual(config["precision"] as? String, "fp32")
+        let checkpoint = try SafeTensorsFile(contentsOf: run.appendingPathComponent("checkpoints/iter-00000002.safetensors"))
+        XCTAssertEqual(checkpoint.metadata["precision"], "fp32")
+        let resumed = try TTURTextExecutable.run(["train", "--resume", "--run", run.path, "--data", data.path, "--iterations", "3"])
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertTrue(resumed.standardOutput.contains("[fp32 (OpenBLAS)]"), resumed.standardOutput)
+
+        let forced = corpus.root.appendingPathComponent("forced")
+        let refused = try TTURTextExecutable.run(["train", "--data", data.path, "--run", forced.path, "--dim", "8", "--batch", "4",
+                                                  "--noise", "6", "--ngram", "4", "--iterations", "1", "--precision", "bf16"],
+                                                 environment: ["TTUR_DISABLE_BF16": "1"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.standardError.contains("bf16 is unavailable"), refused.standardError)
+        XCTAssertEqual(refused.standardError.split(separator: "\n").count, 1, refused.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: forced.path))
+        let auto = try TTURTextExecutable.run(["train", "--data", data.path, "--run", forced.path, "--dim", "8", "--batch", "4",
+                                               "--noise", "6", "--ngram", "4", "--iterations", "1"],
+                                              environment: ["TTUR_DISABLE_BF16": "1"])
+        XCTAssertEqual(auto.status, 0, auto.standardError)
+        XCTAssertTrue(auto.standardOutput.contains("[fp32 (OpenBLAS)]"), auto.standardOutput)
+    }
+}
+
