@@ -53,12 +53,19 @@ public struct GANCheckpoint {
         return configuration
     }
 
+    /// Whether the file holds the optimisers' state (a sampling export does not).
+    public var hasOptimizerState: Bool { file.metadata["optimizer_state"] != "none" }
+
     /// Loads every network, optimiser and the random stream into `gan`; returns the progress.
-    /// Nothing is changed unless everything is present with the right shapes.
+    /// With `roles`, only those networks (and no optimiser state where the file has none:
+    /// enough for sampling). Nothing is changed unless everything is present with the right shapes.
     /// - throws: `LocatedError` naming the missing or mis-shaped tensor or metadata.
     @discardableResult
-    public func restore(_ gan: some CheckpointedNetworks) throws -> RunProgress {
+    public func restore(_ gan: some CheckpointedNetworks, roles: Set<String>? = nil) throws -> RunProgress {
         let path = url.path
+        guard roles != nil || hasOptimizerState else {
+            throw LocatedError(file: path, "holds no optimiser state (an export for sampling): it cannot continue a run")
+        }
         guard let words = file.metadata["random_state"]?.split(separator: ",").compactMap({ UInt64($0) }),
               let random = RandomSource(serialized: words) else {
             throw LocatedError(file: path, "lacks a valid random_state")
@@ -67,7 +74,7 @@ public struct GANCheckpoint {
               let elapsed = file.metadata["elapsed_seconds"].flatMap(Double.init), elapsed.isFinite else {
             throw LocatedError(file: path, "lacks iteration or elapsed_seconds")
         }
-        let restores = try gan.networks.map { try restoration(of: $0) }
+        let restores = try gan.networks.filter { roles?.contains($0.role) ?? true }.map { try restoration(of: $0) }
         for restore in restores { try restore() }
         gan.random = random
         return RunProgress(iteration: iteration, elapsedSeconds: elapsed)
@@ -85,9 +92,11 @@ public struct GANCheckpoint {
         }
         var firstMoments: [Tensor] = [], secondMoments: [Tensor] = []
         var state: TorchState = [:]
+        let optimizer = hasOptimizerState
         for parameter in trained.network.namedParameters {
             let layout = parameter.layout, shape = layout.torchShape(internal: parameter.tensor.shape)
             state[parameter.name] = (shape, try entry(parameter.name, shape: shape))
+            guard optimizer else { continue }
             firstMoments.append(Tensor(layout.fromTorch(try entry("adam.\(role).m.\(parameter.name)", shape: shape)),
                                        shape: parameter.tensor.shape))
             secondMoments.append(Tensor(layout.fromTorch(try entry("adam.\(role).v.\(parameter.name)", shape: shape)),
@@ -97,14 +106,13 @@ public struct GANCheckpoint {
             let shape = buffer.layout.torchShape(internal: buffer.tensor.shape)
             state[buffer.name] = (shape, try entry(buffer.name, shape: shape))
         }
-        guard let step = file.metadata["adam_step_\(role)"].flatMap(Int.init), step >= 0 else {
-            throw LocatedError(file: path, "lacks adam_step_\(role)")
-        }
+        let step = file.metadata["adam_step_\(role)"].flatMap(Int.init)
+        guard !optimizer || (step ?? -1) >= 0 else { throw LocatedError(file: path, "lacks adam_step_\(role)") }
         return {
             do { try trained.network.load(torchState: state) } catch {
                 throw LocatedError(file: path, "\(error)")
             }
-            trained.optimizer.restore(step: step, firstMoments: firstMoments, secondMoments: secondMoments)
+            if optimizer { trained.optimizer.restore(step: step!, firstMoments: firstMoments, secondMoments: secondMoments) }
         }
     }
 
@@ -116,32 +124,36 @@ public struct GANCheckpoint {
     }
 
     /// Writes `networks` as a checkpoint of `kind` (tests and tools that hold no trainer).
+    /// With `roles`, only those networks and no optimiser state: an export for sampling.
     /// - throws: `LocatedError` when the file cannot be written.
     public static func save(_ gan: some CheckpointedNetworks, kind: String, configuration: some Encodable,
-                            progress: RunProgress, to url: URL) throws {
+                            progress: RunProgress, to url: URL, roles: Set<String>? = nil) throws {
         var tensors: [String: SafeTensorsEntry] = [:]
+        let networks = gan.networks.filter { roles?.contains($0.role) ?? true }
         var metadata = ["format": formatName, "gan": kind,
-                        "roles": gan.networks.map(\.role).joined(separator: ","),
+                        "roles": networks.map(\.role).joined(separator: ","),
                         "iteration": String(progress.iteration),
                         "elapsed_seconds": String(progress.elapsedSeconds),
                         "random_state": gan.random.serialized.map(String.init).joined(separator: ","),
                         "config": String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self),
                         // Which arithmetic wrote it: fp32 (OpenBLAS), or bf16 and oneDNN's implementation.
                         "precision": Engine.precision.rawValue + (Engine.precision == .bf16 ? " " + (Engine.bf16Implementation ?? "") : "")]
-        for trained in gan.networks {
-            tensors.merge(entries(of: trained)) { a, _ in a }
-            metadata["adam_step_\(trained.role)"] = String(trained.optimizer.step)
+        if roles != nil { metadata["optimizer_state"] = "none" }
+        for trained in networks {
+            tensors.merge(entries(of: trained, optimizerState: roles == nil)) { a, _ in a }
+            if roles == nil { metadata["adam_step_\(trained.role)"] = String(trained.optimizer.step) }
         }
         try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: url)
     }
 
     /// One network's parameters, buffers and Adam moments, in PyTorch names and layouts.
-    static func entries(of trained: TrainedNetwork) -> [String: SafeTensorsEntry] {
+    static func entries(of trained: TrainedNetwork, optimizerState: Bool) -> [String: SafeTensorsEntry] {
         var tensors: [String: SafeTensorsEntry] = [:]
         let optimizer = trained.optimizer, role = trained.role
         for (index, parameter) in trained.network.namedParameters.enumerated() {
             let layout = parameter.layout, shape = layout.torchShape(internal: parameter.tensor.shape)
             tensors[parameter.name] = SafeTensorsEntry(floats: layout.toTorch(parameter.tensor.scalars), shape: shape)
+            guard optimizerState else { continue }
             tensors["adam.\(role).m.\(parameter.name)"] = SafeTensorsEntry(
                 floats: layout.toTorch(optimizer.firstMoments[index].scalars), shape: shape)
             tensors["adam.\(role).v.\(parameter.name)"] = SafeTensorsEntry(

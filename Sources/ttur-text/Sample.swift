@@ -35,12 +35,19 @@ struct Sample: ParsableCommand {
 
 /// Which checkpoint a sampling command reads, and the seed of its noise.
 struct CheckpointOptions: ParsableArguments {
-    @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
-    @Option(help: "Checkpoint file (default: the run's newest).") var checkpoint: String?
+    @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String?
+    @Option(help: "Checkpoint file (default: the run's newest): a training checkpoint or an `export`.") var checkpoint: String?
     @Option(help: "Random seed for the generator's noise.") var seed: UInt64 = 0
 
+    func validate() throws {
+        if runDirectory == nil && checkpoint == nil { throw ValidationError("give --run DIR or --checkpoint FILE") }
+    }
+
     /// The checkpoint file: `--checkpoint`, or the run's newest.
-    func file() throws -> URL { try RunDirectory(URL(fileURLWithPath: runDirectory)).checkpoint(at: checkpoint) }
+    func file() throws -> URL {
+        if let checkpoint { return URL(fileURLWithPath: checkpoint) }
+        return try RunDirectory(URL(fileURLWithPath: runDirectory!)).checkpoint(at: nil)
+    }
 
     /// The networks of a GAN of type `GAN` from the checkpoint, built by `make` from its
     /// configuration, with the engine's threads set as the run had them.
@@ -51,7 +58,7 @@ struct CheckpointOptions: ParsableArguments {
         let opened = try GANCheckpoint.open(file)
         let configuration = try opened.configuration(of: GAN.self)
         let state = make(configuration)
-        let progress = try opened.restore(state)
+        let progress = try opened.restore(state, roles: ["generator"])  // sampling needs the generator alone
         Engine.setThreads(configuration.run.threads)
         return (state, configuration, file, progress)
     }

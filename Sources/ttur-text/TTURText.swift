@@ -14,7 +14,7 @@ struct TTURText: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Prepare.self, Train.self, Sample.self, Eval.self, FIDCommand.self, Image.self, Experiment.self, Report.self,
+            Prepare.self, Train.self, Sample.self, Export.self, Eval.self, FIDCommand.self, Image.self, Experiment.self, Report.self,
             Bench.self,
         ]
     )

@@ -186,3 +186,32 @@ extension TrainCommandTests {
     }
 }
 
+
+extension TrainCommandTests {
+    /// `export`: the generator alone, which `sample --checkpoint` reads like the run's own
+    /// checkpoint (the same sentences) and which cannot continue a run.
+    func testExportedGeneratorSamplesAsTheRunAndCannotResume() throws {
+        let run = corpus.root.appendingPathComponent("exported")
+        XCTAssertEqual(try train(run, ["--iterations", "2"]).status, 0)
+        let file = corpus.root.appendingPathComponent("generator.safetensors")
+        let exported = try TTURTextExecutable.run(["export", "--run", run.path, "--out", file.path])
+        XCTAssertEqual(exported.status, 0, exported.standardError)
+        let export = try SafeTensorsFile(contentsOf: file)
+        XCTAssertEqual(export.metadata["roles"], "generator")
+        XCTAssertEqual(export.metadata["optimizer_state"], "none")
+        XCTAssertFalse(export.tensors.keys.contains { $0.hasPrefix("Discriminator.") || $0.hasPrefix("adam.") })
+        XCTAssertTrue(export.tensors.keys.contains("Generator.1.1.weight"))
+        let fromRun = try TTURTextExecutable.run(["sample", "--run", run.path, "-n", "4"])
+        let fromExport = try TTURTextExecutable.run(["sample", "--checkpoint", file.path, "--data", data.path, "-n", "4"])
+        XCTAssertEqual(fromExport.status, 0, fromExport.standardError)
+        XCTAssertEqual(fromExport.standardOutput, fromRun.standardOutput)
+
+        let elsewhere = corpus.root.appendingPathComponent("from-export")
+        try FileManager.default.createDirectory(at: elsewhere.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: file, to: elsewhere.appendingPathComponent("checkpoints/iter-00000002.safetensors"))
+        let resumed = try TTURTextExecutable.run(["train", "--resume", "--run", elsewhere.path, "--data", data.path, "--iterations", "3"])
+        XCTAssertNotEqual(resumed.status, 0)
+        XCTAssertTrue(resumed.standardError.contains("cannot continue a run"), resumed.standardError)
+        XCTAssertEqual(resumed.standardError.split(separator: "\n").count, 1, resumed.standardError)
+    }
+}
