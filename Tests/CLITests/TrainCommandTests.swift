@@ -215,3 +215,20 @@ extension TrainCommandTests {
         XCTAssertEqual(resumed.standardError.split(separator: "\n").count, 1, resumed.standardError)
     }
 }
+
+/// The generator shipped in `Corpora/` for `make demo` samples from the bundled corpus.
+final class ShippedGeneratorTests: XCTestCase {
+    func testShippedGeneratorSamplesTheBundledCorpus() throws {
+        let root = SharedData.repositoryRoot
+        let directory = try TemporaryDirectory(prefix: "ttur-shipped")
+        let data = directory.url.appendingPathComponent("wordnet-examples")
+        let prepared = try TTURTextExecutable.run(["prepare", "corpus", root.appendingPathComponent("Corpora/wordnet-examples").path,
+                                                   "--out", data.path, "--ngram", "0", "--vocab-dir", ""])
+        XCTAssertEqual(prepared.status, 0, prepared.standardError)
+        let shipped = root.appendingPathComponent("Corpora/wordnet-examples-generator.safetensors")
+        XCTAssertLessThan(try XCTUnwrap(FileManager.default.attributesOfItem(atPath: shipped.path)[.size] as? Int), 10_000_000)
+        let sampled = try TTURTextExecutable.run(["sample", "--checkpoint", shipped.path, "--data", data.path, "-n", "5"])
+        XCTAssertEqual(sampled.status, 0, sampled.standardError)
+        XCTAssertEqual(sampled.standardOutput.split(separator: "\n").count, 5, sampled.standardOutput)
+    }
+}
