@@ -76,35 +76,34 @@ final class DistributedTrainingTests: XCTestCase {
         }
     }
 
-    func testTwoRanksComputeWhatOneProcessComputesForTheLanguageModel() throws {
-        let one = corpus.root.appendingPathComponent("one"), two = corpus.root.appendingPathComponent("two")
-        let again = corpus.root.appendingPathComponent("again")
-        let single = try TTURTextExecutable.run(language + ["--run", one.path])
+    /// The run `arguments` describe as one process and twice as two ranks; checks that the
+    /// two 2-rank runs wrote the same checkpoint, bit for bit. Returns the first two runs.
+    private func oneProcessAndTwoRanks(_ arguments: [String], named name: String) throws -> (one: URL, two: URL) {
+        let one = corpus.root.appendingPathComponent("\(name)-one"), two = corpus.root.appendingPathComponent("\(name)-two")
+        let again = corpus.root.appendingPathComponent("\(name)-again")
+        let single = try TTURTextExecutable.run(arguments + ["--run", one.path])
         XCTAssertEqual(single.status, 0, single.standardError)
         for run in [two, again] {
-            let ranks = try mpirun(2, language + ["--run", run.path])
+            let ranks = try mpirun(2, arguments + ["--run", run.path])
             XCTAssertEqual(ranks.status, 0, ranks.standardError + ranks.standardOutput)
         }
+        let (a, b) = (try checkpoint(two), try checkpoint(again))
+        for (tensor, entry) in a.tensors { XCTAssertEqual(entry, b.tensors[tensor], tensor) }
+        XCTAssertEqual(a.metadata["random_state"], b.metadata["random_state"])
+        return (one, two)
+    }
+
+    func testTwoRanksComputeWhatOneProcessComputesForTheLanguageModel() throws {
+        let (one, two) = try oneProcessAndTwoRanks(language, named: "language")
         let (difference, name) = largestDifference(try checkpoint(one), try checkpoint(two))
         // Measured: 1.7e-7 (Generator.Output.bias): fp32 sums split in two and added.
         XCTAssertLessThan(difference, 1e-5, name)
         try assertLogsAgree(one, two, keys: ["critic_loss", "gen_loss", "wasserstein", "gradient_penalty"])
-        // The same two-rank run twice: the same checkpoint, bit for bit.
-        let (a, b) = (try checkpoint(two), try checkpoint(again))
-        for (tensor, entry) in a.tensors { XCTAssertEqual(entry, b.tensors[tensor], tensor) }
-        XCTAssertEqual(a.metadata["random_state"], b.metadata["random_state"])
-        XCTAssertEqual(a.metadata["random_state"], try checkpoint(one).metadata["random_state"])
+        XCTAssertEqual(try checkpoint(two).metadata["random_state"], try checkpoint(one).metadata["random_state"])
     }
 
     func testTwoRanksComputeWhatOneProcessComputesForTheDCGAN() throws {
-        let one = corpus.root.appendingPathComponent("ione"), two = corpus.root.appendingPathComponent("itwo")
-        let again = corpus.root.appendingPathComponent("iagain")
-        let single = try TTURTextExecutable.run(image + ["--run", one.path])
-        XCTAssertEqual(single.status, 0, single.standardError)
-        for run in [two, again] {
-            let ranks = try mpirun(2, image + ["--run", run.path])
-            XCTAssertEqual(ranks.status, 0, ranks.standardError + ranks.standardOutput)
-        }
+        let (one, two) = try oneProcessAndTwoRanks(image, named: "dcgan")
         // A bias directly before batch norm has a gradient of exactly zero in exact arithmetic
         // (the normalisation removes it), so Adam steps it by its normalised rounding noise, one
         // learning rate each time, whatever the ranks: its value (and the following running
@@ -120,8 +119,6 @@ final class DistributedTrainingTests: XCTestCase {
         // Measured: 1.8e-7 (generator.stage1_norm.bias).
         XCTAssertLessThan(difference, 1e-5, name)
         try assertLogsAgree(one, two, keys: ["d_loss", "g_loss", "d_real", "d_fake"])
-        let (x, y) = (try checkpoint(two), try checkpoint(again))
-        for (tensor, entry) in x.tensors { XCTAssertEqual(entry, y.tensors[tensor], tensor) }
     }
 
     func testABatchThatDoesNotDivideIntoTheRanksIsAOneLineError() throws {
