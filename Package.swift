@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "ImageGANTests", dependencies: ["ImageGAN", "TrainingRuns", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
-        .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport"]),
+        .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "_TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Reports", "ttur-text", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "Tensors", "ttur-text", "_TestSupport"]),

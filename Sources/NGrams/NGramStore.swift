@@ -7,9 +7,10 @@ import GRDBSQLite
 /// A prepared dataset's real n-gram statistics, opened once, scoring generated samples by
 /// the n-gram Jensen–Shannon divergence exactly as `../shared/reference/ngram_jsd.py` does.
 ///
-/// Opening reads the stored counts into in-memory hash tables (the store is the durable,
-/// inspectable form; the tables make a look-up cost tens of nanoseconds instead of a
-/// B-tree search). An evaluation then touches the statistics once per distinct sample
+/// Opening reads the stored counts into compact in-memory hash tables (the store is the
+/// durable, inspectable form; the tables make a look-up cost tens of nanoseconds instead of
+/// a B-tree search), copying each order's table image in bulk where the store has one and
+/// hashing its blocks otherwise. An evaluation then touches the statistics once per distinct sample
 /// n-gram, and fewer: an n-gram whose (n−1)-prefix the corpus lacks is absent too.
 /// The store's layout is ``StoreSchema``; a store of another format is refused with a
 /// request to rebuild it, never read as something else.
@@ -30,6 +31,8 @@ public final class NGramStore: @unchecked Sendable {
     public let vocabularyFingerprint: String
 
     private let real: [CorpusCounts]
+    /// The orders copied from the store's table images (the others were hashed from their blocks).
+    public let imageOrders: [Int]
     private var scratch: [OrderScratch] = []
     /// Threads one evaluation uses (1 or 2): orders 1…maxN−2 on one, the two highest on the
     /// other. Set it before evaluating, not during an evaluation.
@@ -60,6 +63,7 @@ public final class NGramStore: @unchecked Sendable {
         var distinct: [Int: Int] = [:]
         var tables: [CorpusCounts] = []
         var sums: [UInt64] = []
+        var images: [Int: TableImage.Header] = [:]
         do {
             let database = try DatabaseQueue(path: path.path, configuration: configuration)
             try database.read { db in
@@ -85,10 +89,19 @@ public final class NGramStore: @unchecked Sendable {
                     throw LocatedError(file: path.path, "inconsistent: meta.max_n or the totals are missing or out of range (rebuild it with `ttur-text prepare ngrams`)")
                 }
                 let vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
+                let headers = try TableImage.headers(db, path: path.path)
                 tables = (1...maxN).map { n in
-                    // Packed keys and 32-bit counts wherever they fit (every count is at most the order's total).
-                    if totals[n]! < PackedCountTable.countLimit, (1...65_536).contains(vocabularySize),
-                       let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!) {
+                    // Packed keys wherever they fit 64 bits; the image's slot count where it has one.
+                    guard (1...65_536).contains(vocabularySize) else {
+                        return .wide(CountTable(minimumCapacity: min(distinct[n] ?? 16, 1 << 26)))
+                    }
+                    if let header = headers[n],
+                       let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!, slots: header.slots),
+                       packed.bitsPerToken == header.bitsPerToken, packed.countBits == header.countBits {
+                        images[n] = header
+                        return .packed(packed)
+                    }
+                    if let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!) {
                         return .packed(packed)
                     }
                     return .wide(CountTable(minimumCapacity: min(distinct[n] ?? 16, 1 << 26)))
@@ -104,7 +117,7 @@ public final class NGramStore: @unchecked Sendable {
             let vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
             var loaded = [UInt64](repeating: 0, count: tables.count)
             var failures = [Error?](repeating: nil, count: tables.count)
-            let orderTables = tables
+            let orderTables = tables, orderImages = images, orderTotals = totals, orderDistinct = distinct
             loaded.withUnsafeMutableBufferPointer { loaded in
                 failures.withUnsafeMutableBufferPointer { failures in
                     let (loaded, failures) = (loaded, failures)
@@ -112,7 +125,13 @@ public final class NGramStore: @unchecked Sendable {
                         do {
                             let connection = try DatabaseQueue(path: path.path, configuration: configuration)
                             loaded[k] = try connection.read { db in
-                                try Self.load(db, order: k + 1, into: orderTables[k], vocabularySize: vocabularySize, path: path.path)
+                                let n = k + 1
+                                if let header = orderImages[n], case let .packed(packed) = orderTables[k] {
+                                    try TableImage.read(db, into: packed, header: header, distinct: orderDistinct[n]!,
+                                                        total: orderTotals[n]!, path: path.path)
+                                    return orderTotals[n]!
+                                }
+                                return try Self.load(db, order: n, into: orderTables[k], vocabularySize: vocabularySize, path: path.path)
                             }
                             try connection.close()
                         } catch {
@@ -131,6 +150,7 @@ public final class NGramStore: @unchecked Sendable {
             throw LocatedError(file: path.path, "cannot read: \(error)")
         }
         maxN = tables.count
+        imageOrders = images.keys.sorted()
         for n in 1...maxN {
             guard sums[n - 1] == totals[n], tables[n - 1].distinct == distinct[n] else {
                 throw LocatedError(file: path.path, "inconsistent: the \(n)-gram counts do not add up to the stored totals (rebuild it)")
@@ -148,7 +168,7 @@ public final class NGramStore: @unchecked Sendable {
     /// Reads the blocks of order `order` into its table, checking each block's shape, that
     /// keys increase strictly (so no n-gram is stored twice) and, for a packed table, that
     /// token ids fit its bit width; returns the order's sum of counts.
-    private static func load(_ db: Database, order: Int, into table: CorpusCounts, vocabularySize: Int, path: String) throws -> UInt64 {
+    static func load(_ db: Database, order: Int, into table: CorpusCounts, vocabularySize: Int, path: String) throws -> UInt64 {
         var sum: UInt64 = 0
         let statement = try db.makeStatement(sql: "SELECT n, block, entries, keys, counts FROM ngram_blocks WHERE n = \(order) ORDER BY block")
         let handle = statement.sqliteStatement
@@ -205,7 +225,7 @@ public final class NGramStore: @unchecked Sendable {
         }
     }
 
-    /// The orders held with packed keys and 32-bit counts (``PackedCountTable``).
+    /// The orders held with packed keys (``PackedCountTable``).
     var packedOrders: [Int] {
         real.enumerated().compactMap { n, table in
             if case .packed = table { return n + 1 }

@@ -117,6 +117,15 @@ public enum NGramStoreBuilder {
                         report.occurrences += occurrences
                         report.distinct[n] = distinct
                         try db.execute(sql: "INSERT INTO totals VALUES (?, ?, ?)", arguments: [n, occurrences, distinct])
+                        // The order's in-memory table, hashed once here from the blocks just written
+                        // (with the reader's checks) and kept as its image.
+                        if let table = PackedCountTable(order: n, vocabularySize: dataset.vocabulary.count, distinct: distinct) {
+                            let sum = try NGramStore.load(db, order: n, into: .packed(table), vocabularySize: dataset.vocabulary.count, path: path.path)
+                            guard sum == UInt64(occurrences) else {
+                                throw LocatedError(file: path.path, "the \(n)-gram blocks hold \(sum) occurrences where \(occurrences) were counted")
+                            }
+                            try TableImage.write(table, db, path: path.path)
+                        }
                     }
                     let meta: [(String, String)] = [
                         ("format", StoreSchema.format), ("vocab_sha256", dataset.vocabulary.fingerprint),

@@ -14,11 +14,24 @@
 /// -- Keys increase strictly from entry to entry and from block to block.
 /// CREATE TABLE ngram_blocks (n INTEGER NOT NULL, block INTEGER NOT NULL, entries INTEGER NOT NULL,
 ///                            keys BLOB NOT NULL, counts BLOB NOT NULL, PRIMARY KEY (n, block));
+/// -- the table images: order n's in-memory hash table (`PackedCountTable`) as it lies in memory,
+/// -- so that opening copies it instead of hashing every block again. A cache of the blocks:
+/// -- an order without an image, or with another `layout`, is loaded from its blocks.
+/// --   layout: "packed64 mix29-fastrange linear v1"; slots: the table's slot count;
+/// --   a slot word: (the n ids packed at bits_per_token bits each, the first highest) << count_bits
+/// --   | the count, 0 for an empty slot; count_bits 0: the word is the key alone and the count is
+/// --   the part's `counts` entry (32-bit). A count equal to its field's maximum is exact in
+/// --   `overflow`: pairs (packed key, count) of 64-bit words. All integers little-endian.
+/// CREATE TABLE table_images (n INTEGER PRIMARY KEY, layout TEXT NOT NULL, slots INTEGER NOT NULL,
+///                            bits_per_token INTEGER NOT NULL, count_bits INTEGER NOT NULL, overflow BLOB NOT NULL);
+/// -- slots 2²³·part … of order n: `words` 8 bytes a slot, `counts` 4 bytes a slot or empty.
+/// CREATE TABLE table_image_parts (n INTEGER NOT NULL, part INTEGER NOT NULL, words BLOB NOT NULL,
+///                                 counts BLOB NOT NULL, PRIMARY KEY (n, part));
 /// ```
 ///
 /// One row per block rather than per n-gram: a store of a million distinct n-grams is a few
-/// dozen rows, written and read at memory speed (opening loads every count into in-memory
-/// hash tables anyway). In the shell, e.g. the first ten 4-grams and their counts:
+/// dozen rows, written and read at memory speed; opening copies the table images (a few
+/// 64 MiB rows an order) and reads the blocks only for orders without one. In the shell, e.g. the first ten 4-grams and their counts:
 ///
 /// ```sh
 /// sqlite3 data/x/ngrams.sqlite "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 9)
@@ -41,5 +54,9 @@ public enum StoreSchema {
         CREATE TABLE totals (n INTEGER PRIMARY KEY, occurrences INTEGER NOT NULL, distinct_ngrams INTEGER NOT NULL);
         CREATE TABLE ngram_blocks (n INTEGER NOT NULL, block INTEGER NOT NULL, entries INTEGER NOT NULL,
                                    keys BLOB NOT NULL, counts BLOB NOT NULL, PRIMARY KEY (n, block));
+        CREATE TABLE table_images (n INTEGER PRIMARY KEY, layout TEXT NOT NULL, slots INTEGER NOT NULL,
+                                   bits_per_token INTEGER NOT NULL, count_bits INTEGER NOT NULL, overflow BLOB NOT NULL);
+        CREATE TABLE table_image_parts (n INTEGER NOT NULL, part INTEGER NOT NULL, words BLOB NOT NULL,
+                                        counts BLOB NOT NULL, PRIMARY KEY (n, part));
         """
 }

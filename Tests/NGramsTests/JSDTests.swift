@@ -1,6 +1,7 @@
 import Basics
 import Corpus
 import Foundation
+import GRDB
 @testable import NGrams
 import XCTest
 import _TestSupport
@@ -63,6 +64,62 @@ final class JSDTests: XCTestCase {
         }
     }
 
+    /// The table images copied at open give exactly the JSD and counts of the tables hashed
+    /// from the blocks (a store with its images dropped, or of another image layout).
+    func testTableImagesGiveTheBlocksCounts() throws {
+        let corpus = try TemporaryCorpus()
+        let data = try dataset(Self.lines, in: corpus)
+        let path = data.directory.appendingPathComponent(StoreSchema.fileName).path
+        let imaged = try NGramStore(dataset: data)
+        XCTAssertEqual(imaged.imageOrders, Array(1...6))
+        let samples = ["the cat barked", "qqqq", "naïve dog", "", "on the mat on the mat"].map { data.encode(line: $0) }
+        let scores = try imaged.jsd(samples: samples, maxN: 6)
+        let real = (0..<data.sentenceCount).map { Array(data.sentence($0)) }
+        for sql in ["UPDATE table_images SET layout = 'some other layout'", "DELETE FROM table_images; DELETE FROM table_image_parts"] {
+            _ = try TemporaryCorpus.output("/usr/bin/sqlite3", [path, sql])
+            let hashed = try NGramStore(dataset: data)
+            XCTAssertEqual(hashed.imageOrders, [], sql)
+            XCTAssertEqual(try hashed.jsd(samples: samples, maxN: 6), scores, sql)
+            for row in real.prefix(20) {
+                for n in 1...6 { XCTAssertEqual(hashed.count(of: Array(row.prefix(n))), imaged.count(of: Array(row.prefix(n)))) }
+            }
+        }
+    }
+
+    /// Every slot layout (count inside the word, counts beside it) with counts saturating
+    /// their field: exact after an image round trip through SQLite.
+    func testPackedTableLayoutsAndSaturatedCounts() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("packed-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // 4 × 13 bits leave 12 count bits (saturated at 4,095); 4 × 14 leave 8: counts beside.
+        for (vocabulary, countBits) in [(1 << 13, 12), (1 << 14, 0)] {
+            let values: [UInt64] = [1, 2, 4_094, 4_095, 4_096, 70_000, UInt64(UInt32.max) - 1, UInt64(UInt32.max), 1 << 40]
+            var random = SplitMix64(seed: 3)
+            let keys = values.map { _ in (0..<4).reduce(NGramKey.empty) { $0.appending(TokenID(random.next(below: vocabulary)), at: $1) } }
+            let table = try XCTUnwrap(PackedCountTable(order: 4, vocabularySize: vocabulary, distinct: values.count))
+            XCTAssertEqual(table.countBits, countBits)
+            for (key, value) in zip(keys, values) { XCTAssertTrue(table.insert(key, count: value)) }
+            XCTAssertFalse(table.insert(NGramKey.empty.appending(TokenID(vocabulary), at: 0), count: 1), "id beyond the bit width")
+            let database = try DatabaseQueue(path: directory.appendingPathComponent("\(vocabulary).sqlite").path)
+            try database.write { db in
+                try db.execute(sql: StoreSchema.create)
+                try TableImage.write(table, db, path: "t")
+            }
+            let copy = try database.read { db -> PackedCountTable in
+                let header = try XCTUnwrap(try TableImage.headers(db, path: "t")[4])
+                let copy = try XCTUnwrap(PackedCountTable(order: 4, vocabularySize: vocabulary, distinct: values.count, slots: header.slots))
+                try TableImage.read(db, into: copy, header: header, distinct: values.count, total: values.reduce(0, +), path: "t")
+                return copy
+            }
+            for (key, value) in zip(keys, values) {
+                XCTAssertEqual(table.find(key), value, "\(vocabulary)")
+                XCTAssertEqual(copy.find(key), value, "\(vocabulary)")
+            }
+            XCTAssertEqual(copy.find(NGramKey.empty.appending(1, at: 0).appending(2, at: 1)), 0)
+        }
+    }
+
     /// A vocabulary of more than 256 units (9 bits a token): orders 1…7 are held with packed
     /// 64-bit keys and order 8 (72 bits) in the general table; both give the definition's JSD.
     func testPackedAndWideOrdersMatchTheDefinition() throws {
@@ -75,6 +132,7 @@ final class JSDTests: XCTestCase {
         XCTAssertGreaterThan(data.vocabulary.count, 256)
         let store = try NGramStore(dataset: data)
         XCTAssertEqual(store.packedOrders, Array(1...7))
+        XCTAssertEqual(store.imageOrders, Array(1...7))
         let real = (0..<data.sentenceCount).map { Array(data.sentence($0)) }
         let samples = Array(real.prefix(30)) + lines.suffix(5).map { data.encode(line: String($0.reversed())) }
         let scores = try store.jsd(samples: samples, maxN: 8)

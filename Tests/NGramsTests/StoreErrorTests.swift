@@ -109,10 +109,35 @@ final class StoreErrorTests: XCTestCase {
         for sql in cases {
             let corpus = try TemporaryCorpus()
             let data = try build(["abc", "abd", "bca"], in: corpus, name: "a")
+            // Without the table images, so that opening reads (and checks) every block.
+            try sqlite(data.directory.appendingPathComponent(StoreSchema.fileName).path, "DELETE FROM table_images; " + sql)
+            XCTAssertThrowsError(try NGramStore(dataset: data), sql) { error in
+                XCTAssertTrue(error is LocatedError, "\(sql): \(error)")
+                XCTAssertTrue("\(error)".contains("corrupt") || "\(error)".contains("inconsistent"), "\(sql): \(error)")
+            }
+        }
+    }
+
+    /// A table image that disagrees with its header or with the order's totals is refused;
+    /// opening never hashes a damaged image into wrong counts.
+    func testCorruptTableImages() throws {
+        let cases = [
+            "UPDATE table_image_parts SET words = zeroblob(length(words)) WHERE n = 2",        // every slot empty
+            "UPDATE table_image_parts SET words = substr(words, 9) || x'0000000000000000' WHERE n = 2",  // slots shifted
+            "UPDATE table_images SET slots = slots + 1 WHERE n = 3",                           // part sizes disagree
+            "DELETE FROM table_image_parts WHERE n = 1",                                       // parts missing
+            "UPDATE table_images SET overflow = x'01' WHERE n = 1",                            // a torn side table
+            "UPDATE totals SET occurrences = occurrences + 1 WHERE n = 4",                     // totals disagree
+        ]
+        for sql in cases {
+            let corpus = try TemporaryCorpus()
+            let data = try build(["abc", "abd", "bca"], in: corpus, name: "a")
+            XCTAssertEqual(try NGramStore(dataset: data).imageOrders, [1, 2, 3, 4])
             try sqlite(data.directory.appendingPathComponent(StoreSchema.fileName).path, sql)
             XCTAssertThrowsError(try NGramStore(dataset: data), sql) { error in
                 XCTAssertTrue(error is LocatedError, "\(sql): \(error)")
                 XCTAssertTrue("\(error)".contains("corrupt") || "\(error)".contains("inconsistent"), "\(sql): \(error)")
+                XCTAssertFalse("\(error)".contains("\n"), "\(sql): \(error)")
             }
         }
     }
