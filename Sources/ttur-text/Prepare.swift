@@ -105,6 +105,12 @@ struct PrepareCorpus: ParsableCommand {
         let (shards, corpusName) = try resolveShards()
         let datasetName = name ?? out.map { URL(fileURLWithPath: $0).lastPathComponent } ?? corpusName
         let output = URL(fileURLWithPath: out ?? "data/\(datasetName)")
+        try DatasetPreparation.prepare(shards: shards, name: datasetName, output: output, options: preparationOptions,
+                                       ngrams: ngrams, vocabularyCopies: vocabDir)
+    }
+
+    /// The library's options from these flags.
+    var preparationOptions: PreparationOptions {
         var options = PreparationOptions()
         options.unit = unit
         options.sequenceLength = seqLen
@@ -112,28 +118,7 @@ struct PrepareCorpus: ParsableCommand {
         options.maxVocabulary = maxVocab
         options.seed = seed
         options.maxLineBytes = maxLineBytes
-
-        let progress = ProgressLine()
-        let dataset = try CorpusPreparation.prepare(
-            shards: shards, name: datasetName, output: output, options: options,
-            progress: { progress.update(Self.describe($0)) },
-            finishing: { staging in
-                progress.finish("read \(shards.count) shard(s)")
-                try ngrams.build(in: staging, progress: progress)
-            })
-        if !vocabDir.isEmpty {
-            let directory = URL(fileURLWithPath: vocabDir)
-            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let copy = directory.appendingPathComponent("\(datasetName).tsv")
-            do {
-                try Data(dataset.vocabulary.tsv.utf8).write(to: copy, options: .atomic)
-            } catch {
-                throw LocatedError(file: copy.path, "cannot write the vocabulary copy")
-            }
-        }
-        let m = dataset.manifest
-        print("\(output.path): \(m.sentences) sentences × \(m.seqLen) \(m.unit.rawValue)s, vocabulary \(m.vocabSize), "
-              + "\(m.unkUnits) unk units, \(m.invalidUTF8Replaced) invalid UTF-8 sequences replaced")
+        return options
     }
 
     private func resolveShards() throws -> ([URL], String) {
@@ -160,6 +145,47 @@ struct PrepareCorpus: ParsableCommand {
         return String(format: "%@: %.0f MB text, %.1f MB/s, %d sentences (%.0f/s), %.0f%%, ETA %.0f s",
                       p.stage, Double(p.textBytes) / 1e6, Double(p.textBytes) / 1e6 / seconds,
                       p.sentences, Double(p.sentences) / seconds, fraction * 100, eta)
+    }
+}
+
+/// Preparing a dataset with its n-gram store and a copy of its vocabulary, with progress:
+/// what `prepare corpus` does and what `train` does for the bundled corpus on first use.
+enum DatasetPreparation {
+    @discardableResult
+    static func prepare(shards: [URL], name datasetName: String, output: URL, options: PreparationOptions,
+                        ngrams: NGramOptions, vocabularyCopies vocabDir: String) throws -> PreparedDataset {
+        let progress = ProgressLine()
+        let dataset = try CorpusPreparation.prepare(
+            shards: shards, name: datasetName, output: output, options: options,
+            progress: { progress.update(PrepareCorpus.describe($0)) },
+            finishing: { staging in
+                progress.finish("read \(shards.count) shard(s)")
+                try ngrams.build(in: staging, progress: progress)
+            })
+        if !vocabDir.isEmpty {
+            let directory = URL(fileURLWithPath: vocabDir)
+            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let copy = directory.appendingPathComponent("\(datasetName).tsv")
+            do {
+                try Data(dataset.vocabulary.tsv.utf8).write(to: copy, options: .atomic)
+            } catch {
+                throw LocatedError(file: copy.path, "cannot write the vocabulary copy")
+            }
+        }
+        let m = dataset.manifest
+        print("\(output.path): \(m.sentences) sentences × \(m.seqLen) \(m.unit.rawValue)s, vocabulary \(m.vocabSize), "
+              + "\(m.unkUnits) unk units, \(m.invalidUTF8Replaced) invalid UTF-8 sequences replaced")
+        return dataset
+    }
+
+    /// The bundled corpus prepared as `prepare corpus` does with no arguments (its defaults),
+    /// into `data/<corpus>/`.
+    static func prepareBundled() throws -> PreparedDataset {
+        let defaults = try PrepareCorpus.parse([])
+        let bundled = try BundledCorpus.locate()
+        return try prepare(shards: try ShardDiscovery.shards(in: bundled, split: defaults.split), name: bundled.lastPathComponent,
+                           output: URL(fileURLWithPath: "data/\(bundled.lastPathComponent)"), options: defaults.preparationOptions,
+                           ngrams: defaults.ngrams, vocabularyCopies: defaults.vocabDir)
     }
 }
 
