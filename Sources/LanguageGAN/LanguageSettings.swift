@@ -41,6 +41,9 @@ public struct LanguageSettings: GANSettings {
     /// Generated sentences per evaluation (the anchor's 10 batches of 64).
     public var evalSamples = 640
     public var maxNGram = 6
+    /// Also score BLEU-2…5 and self-BLEU at evaluations whose iteration is a multiple of this
+    /// (nil: never; `--bleu-every`).
+    public var bleuEvery: Int?
     /// The prepared dataset (absolute path).
     public var dataDirectory = ""
     /// From the dataset.
@@ -60,7 +63,7 @@ public struct LanguageSettings: GANSettings {
 
     public func validate() throws {
         guard dim > 0, noise > 0, residualBlocks > 0, criticIterations > 0, sequenceLength > 0, vocabularySize > 1,
-              evalSamples > 0, (1...8).contains(maxNGram) else {
+              evalSamples > 0, (1...8).contains(maxNGram), (bleuEvery ?? 1) >= 1 else {
             throw LocatedError("invalid language-model settings")
         }
     }

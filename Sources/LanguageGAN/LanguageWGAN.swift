@@ -15,9 +15,13 @@ public struct LanguageLogEntry: Codable, Equatable, Sendable {
     public var gradientPenalty: Double?
     /// n-gram JSD keyed "1"…"N".
     public var jsd: [String: Double]
+    /// With `--bleu-every`: word-level BLEU of the samples against the references and
+    /// self-BLEU among them, keyed "2"…"5" (absent at other evaluations).
+    public var bleu: [String: Double]? = nil
+    public var selfBLEU: [String: Double]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case iteration, seconds, jsd, wasserstein
+        case iteration, seconds, jsd, wasserstein, bleu, selfBLEU = "self_bleu"
         case criticLoss = "critic_loss", genLoss = "gen_loss", gradientPenalty = "gradient_penalty"
     }
 }
@@ -27,10 +31,13 @@ public struct LanguageLogEntry: Codable, Equatable, Sendable {
 public struct LanguageTrainingData {
     public let dataset: PreparedDataset
     public let store: NGramStore?
+    /// Word-split reference sentences for BLEU (rank 0 of a run with `--bleu-every`).
+    public let references: [[String]]?
 
-    public init(dataset: PreparedDataset, store: NGramStore?) {
+    public init(dataset: PreparedDataset, store: NGramStore?, references: [[String]]? = nil) {
         self.dataset = dataset
         self.store = store
+        self.references = references
     }
 }
 
@@ -106,12 +113,22 @@ public final class LanguageWGAN: StatefulGAN {
             return LanguageLogEntry(iteration: iteration, seconds: seconds, jsd: [:])
         }
         let scores = try store.jsd(samples: generated, maxN: c.maxNGram)
-        let text = generated.map { data.dataset.vocabulary.decode(ids: $0) }.joined(separator: "\n") + "\n"
-        try AtomicFile.write(Data(text.utf8), to: samples)
-        return LanguageLogEntry(iteration: iteration, seconds: seconds, criticLoss: losses?.critic.loss,
-                                genLoss: losses?.generator, wasserstein: losses?.critic.wasserstein,
-                                gradientPenalty: losses?.critic.gradientPenalty,
-                                jsd: Dictionary(uniqueKeysWithValues: scores.map { (String($0.key), $0.value) }))
+        let sentences = generated.map { data.dataset.vocabulary.decode(ids: $0) }
+        try AtomicFile.write(Data((sentences.joined(separator: "\n") + "\n").utf8), to: samples)
+        var entry = LanguageLogEntry(iteration: iteration, seconds: seconds, criticLoss: losses?.critic.loss,
+                                     genLoss: losses?.generator, wasserstein: losses?.critic.wasserstein,
+                                     gradientPenalty: losses?.critic.gradientPenalty,
+                                     jsd: Dictionary(uniqueKeysWithValues: scores.map { (String($0.key), $0.value) }))
+        if let every = c.bleuEvery, iteration % every == 0, let references = data.references {
+            // Blank samples have no words to score (as `eval text` drops them).
+            let hypotheses = sentences.map(BLEU.words).filter { !$0.isEmpty }
+            if !hypotheses.isEmpty {
+                let keyed = { (scores: [Int: Double]) in Dictionary(uniqueKeysWithValues: scores.map { (String($0.key), $0.value) }) }
+                entry.bleu = keyed(try BLEU.corpus(hypotheses: hypotheses, references: references))
+                if hypotheses.count >= 2 { entry.selfBLEU = keyed(try BLEU.selfBLEU(hypotheses)) }
+            }
+        }
+        return entry
     }
 
     public func summary(_ losses: Losses, latest: LanguageLogEntry?) -> String {

@@ -42,6 +42,10 @@ struct Train: ParsableCommand {
     var adam: Adam.Form = .pytorch
     @Option(help: "Evaluate (JSD, samples, log line) every this many iterations.") var evalEvery = 100
     @Option(help: "Largest n-gram order for the JSD.") var ngram = 6
+    @Option(help: "Also log word-level BLEU-2…5 against held-out sentences and self-BLEU (as `eval text`) at evaluations every this many iterations (a multiple of --eval-every; default: never).")
+    var bleuEvery: Int?
+    @Option(help: "At most this many BLEU references (held-out shards beside the dataset's, else its last sentences).")
+    var bleuReferences = 2_000
 
     func validate() throws {
         for (name, value) in [("--eval-every", evalEvery), ("--noise", noise), ("--critic-iters", criticIters ?? 1),
@@ -49,6 +53,10 @@ struct Train: ParsableCommand {
             throw ValidationError("\(name) must be at least 1")
         }
         guard (1...8).contains(ngram) else { throw ValidationError("--ngram must be between 1 and 8") }
+        if let bleuEvery, bleuEvery < 1 || bleuEvery % evalEvery != 0 {
+            throw ValidationError("--bleu-every must be a positive multiple of --eval-every (\(evalEvery))")
+        }
+        guard bleuReferences >= 1 else { throw ValidationError("--bleu-references must be at least 1") }
     }
 
     func run() throws {
@@ -60,7 +68,7 @@ struct Train: ParsableCommand {
                     return try configuration(for: dataset!)
                 },
                 in: runOptions.directory(for: LanguageWGAN.self, schedule: schedule.rawValue),
-                context: { try trainingData(dataset ?? DatasetLocator.open(data ?? $0.gan.dataDirectory)) })
+                context: { try trainingData(dataset ?? DatasetLocator.open(data ?? $0.gan.dataDirectory), bleuEvery: $0.gan.bleuEvery) })
             try TrainingConsole.train(trainer, command: "ttur-text train") { try Self.printJSDTable($0.logEntries()) }
         }
     }
@@ -74,20 +82,29 @@ struct Train: ParsableCommand {
         if let dim { s.dim = dim }
         (s.noise, s.gradientPenaltyWeight, s.beta1, s.beta2, s.adamForm) = (noise, gpLambda, beta1, beta2, adam)
         s.maxNGram = ngram
+        s.bleuEvery = bleuEvery
         s.dataDirectory = dataset.directory.path
         (s.sequenceLength, s.vocabularySize) = (dataset.sequenceLength, dataset.vocabulary.count)
         return LanguageConfiguration(run: try runOptions.settings(batch: batch ?? preset.batch, evalEvery: evalEvery), gan: s)
     }
 
     /// The dataset with its n-gram store (opened by the evaluating process only: rank 0).
-    private func trainingData(_ dataset: PreparedDataset) throws -> LanguageTrainingData {
+    private func trainingData(_ dataset: PreparedDataset, bleuEvery: Int?) throws -> LanguageTrainingData {
         guard Collectives.current.rank == 0 else { return LanguageTrainingData(dataset: dataset, store: nil) }
         let store = try NGramStore(dataset: dataset)
         store.evaluationThreads = min(2, runOptions.threads)  // a --threads 1 run stays on one core while evaluating too
         guard runOptions.resume || ngram <= store.maxN else {
             throw ValidationError("--ngram \(ngram) exceeds the store's order \(store.maxN); rebuild with `ttur-text prepare ngrams --data \(dataset.directory.path) --ngram \(ngram)`")
         }
-        return LanguageTrainingData(dataset: dataset, store: store)
+        return LanguageTrainingData(dataset: dataset, store: store,
+                                    references: bleuEvery == nil ? nil : try bleuReferences(dataset))
+    }
+
+    /// The references of `--bleu-every` (the run's setting, kept on resume).
+    private func bleuReferences(_ dataset: PreparedDataset) throws -> [[String]] {
+        let references = try ReferenceSentences.load(for: dataset, limit: bleuReferences).sentences.map(BLEU.words).filter { !$0.isEmpty }
+        guard !references.isEmpty else { throw LocatedError(file: dataset.directory.path, "no BLEU references (no held-out shards and no sentences)") }
+        return references
     }
 
     /// The first and the last JSD of the run, side by side.
@@ -109,7 +126,7 @@ enum DatasetLocator {
         let directory = URL(fileURLWithPath: "data/\(bundled.lastPathComponent)")
         if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(PreparedDataset.manifestName).path) {
             print("preparing the bundled corpus into \(directory.path) (first use)")
-            try PrepareCorpus.parse([]).run()
+            return try DatasetPreparation.prepareBundled()
         }
         return try PreparedDataset(directory: directory)
     }

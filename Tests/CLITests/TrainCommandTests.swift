@@ -64,6 +64,38 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(lines.allSatisfy { !$0.hasSuffix("`") && $0.count <= 8 }, "padding must be stripped")
     }
 
+    /// `--bleu-every`: BLEU and self-BLEU in the log at its multiples only, the same numbers
+    /// as `eval text` gives for that evaluation's samples; kept on resume; bad values refused.
+    func testBLEUIsLoggedAsEvalTextScoresTheSamples() throws {
+        let run = corpus.root.appendingPathComponent("bleu")
+        let result = try train(run, ["--iterations", "4", "--bleu-every", "4", "--bleu-references", "10000"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertEqual(try TTURTextExecutable.run(["train", "--resume", "--run", run.path, "--data", data.path, "--iterations", "8",
+                                                   "--bleu-references", "10000"]).status, 0)
+        let entries = try String(contentsOf: run.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(entries.compactMap { $0["iteration"] as? Int }, [0, 2, 4, 6, 8])
+        XCTAssertEqual(entries.filter { $0["bleu"] != nil }.compactMap { $0["iteration"] as? Int }, [0, 4, 8])
+        for entry in entries where entry["bleu"] != nil {
+            let iteration = try XCTUnwrap(entry["iteration"] as? Int)
+            let samples = run.appendingPathComponent(String(format: "samples/iter-%08d.txt", iteration))
+            let scored = try TTURTextExecutable.run(["eval", "text", "--data", data.path, "--samples", samples.path, "--json"])
+            XCTAssertEqual(scored.status, 0, scored.standardError)
+            let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(scored.standardOutput.utf8)) as? [String: Any])
+            let bleu = try XCTUnwrap(entry["bleu"] as? [String: Double]), selfBLEU = try XCTUnwrap(entry["self_bleu"] as? [String: Double])
+            for n in 2...5 {
+                XCTAssertEqual(bleu["\(n)"], expected["bleu\(n)"] as? Double, "iteration \(iteration) BLEU-\(n)")
+                XCTAssertEqual(selfBLEU["\(n)"], expected["self_bleu\(n)"] as? Double, "iteration \(iteration) self-BLEU-\(n)")
+            }
+        }
+        for bad in [["--bleu-every", "3"], ["--bleu-every", "0"], ["--bleu-every", "2", "--bleu-references", "0"]] {
+            let refused = try train(corpus.root.appendingPathComponent("refused"), ["--iterations", "2"] + bad)
+            XCTAssertNotEqual(refused.status, 0, "\(bad)")
+            XCTAssertTrue(refused.standardError.contains("--bleu-"), "\(bad): \(refused.standardError)")
+        }
+    }
+
     func testBadFlagsAndMissingDataAreOneLineErrors() throws {
         let noBudget = try TTURTextExecutable.run(["train", "--data", data.path])
         XCTAssertNotEqual(noBudget.status, 0)
