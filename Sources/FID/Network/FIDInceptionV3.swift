@@ -22,14 +22,14 @@ public final class FIDInceptionV3 {
     /// SHA-256 of the weights file (hex), for provenance.
     public let weightsSHA256: String?
 
-    private let conv1a, conv2a, conv2b, conv3b, conv4a: Convolution
+    private let conv1a, conv2a, conv2b, conv3b, conv4a: Inference.Convolution
     private let mixed5: [InceptionA]
     private let mixed6a: InceptionB
     private let mixed6: [InceptionC]
     private let mixed7a: InceptionD
     private let mixed7: [InceptionE]
     /// One buffer pool per data-parallel worker, kept between batches.
-    private let pools = (0..<64).map { _ in BufferPool() }
+    private let pools = (0..<64).map { _ in Inference.FeatureMapPool() }
 
     /// Builds the network from a state dict with pytorch-fid's parameter names.
     /// - throws: `LocatedError` naming the first missing or mis-shaped tensor.
@@ -150,7 +150,7 @@ public final class FIDInceptionV3 {
         perImage.withUnsafeMutableBufferPointer { results in
             let results = results
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                KernelContext.with(KernelContext(pool: pools[worker], serial: true)) {
+                Inference.Context.with(Inference.Context(pool: pools[worker], serial: true)) {
                     for image in stride(from: worker, to: input.batch, by: workers) {
                         let single = FeatureMap(batch: 1, height: input.height, width: input.width, channels: input.channels)
                         single.pointer.update(from: input.pointer + image * imageSize, count: imageSize)
@@ -187,10 +187,10 @@ public final class FIDInceptionV3 {
     }
 
     private func maxPool(_ x: FeatureMap) -> FeatureMap {
-        let size = Pooling.outputSize(x.height, stride: 2, padding: 0)
-        let out = FeatureMap(batch: x.batch, height: size, width: Pooling.outputSize(x.width, stride: 2, padding: 0),
+        let size = Inference.pool3x3OutputSize(x.height, stride: 2, padding: 0)
+        let out = FeatureMap(batch: x.batch, height: size, width: Inference.pool3x3OutputSize(x.width, stride: 2, padding: 0),
                              channels: x.channels)
-        Pooling.max3x3(x, stride: 2, padding: 0, into: out, channelOffset: 0)
+        Inference.maxPool3x3(x, stride: 2, padding: 0, into: out, channelOffset: 0)
         return out
     }
 }

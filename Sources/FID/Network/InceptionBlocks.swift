@@ -26,10 +26,10 @@ struct WeightSource {
     }
 
     func convolution(_ prefix: String, _ inChannels: Int, _ outChannels: Int, kernel: (Int, Int),
-                     stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) throws -> Convolution {
+                     stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) throws -> Inference.Convolution {
         let weight = try floats(prefix + ".conv.weight", shape: [outChannels, inChannels, kernel.0, kernel.1])
         let vector = [outChannels]
-        return Convolution(
+        return Inference.Convolution(
             convolutionWeights: weight.values, shape: weight.shape,
             gamma: try floats(prefix + ".bn.weight", shape: vector).values,
             beta: try floats(prefix + ".bn.bias", shape: vector).values,
@@ -39,14 +39,14 @@ struct WeightSource {
     }
 
     func convolution(_ prefix: String, _ inChannels: Int, _ outChannels: Int, kernel: Int,
-                     stride: Int = 1, padding: Int = 0) throws -> Convolution {
+                     stride: Int = 1, padding: Int = 0) throws -> Inference.Convolution {
         try convolution(prefix, inChannels, outChannels, kernel: (kernel, kernel), stride: (stride, stride),
                         padding: (padding, padding))
     }
 }
 
 /// Runs the branch convolutions in order, the last one writing into the concatenation.
-private func chain(_ convolutions: [Convolution], _ input: FeatureMap, into output: FeatureMap, at offset: Int) {
+private func chain(_ convolutions: [Inference.Convolution], _ input: FeatureMap, into output: FeatureMap, at offset: Int) {
     var current = input
     for convolution in convolutions.dropLast() { current = convolution(current) }
     convolutions.last!.apply(current, into: output, channelOffset: offset)
@@ -54,20 +54,20 @@ private func chain(_ convolutions: [Convolution], _ input: FeatureMap, into outp
 
 /// The pooling branch of the A, C and E blocks: a 3×3 stride-1 pool (average without the
 /// padding, or max), then a 1×1 convolution into the concatenation.
-private func poolBranch(_ x: FeatureMap, _ convolution: Convolution, maxPool: Bool = false,
+private func poolBranch(_ x: FeatureMap, _ convolution: Inference.Convolution, maxPool: Bool = false,
                         into output: FeatureMap, at offset: Int) {
     let pooled = FeatureMap(batch: x.batch, height: x.height, width: x.width, channels: x.channels)
     if maxPool {
-        Pooling.max3x3(x, stride: 1, padding: 1, into: pooled, channelOffset: 0)
+        Inference.maxPool3x3(x, stride: 1, padding: 1, into: pooled, channelOffset: 0)
     } else {
-        Pooling.average3x3(x, into: pooled, channelOffset: 0)
+        Inference.averagePool3x3(x, into: pooled, channelOffset: 0)
     }
     convolution.apply(pooled, into: output, channelOffset: offset)
 }
 
 /// Stride-1 blocks (A, C): convolution chains side by side, then the pooling branch last.
-private func concatenate(_ x: FeatureMap, channels: Int, chains: [([Convolution], Int)],
-                         pool: Convolution, at poolOffset: Int) -> FeatureMap {
+private func concatenate(_ x: FeatureMap, channels: Int, chains: [([Inference.Convolution], Int)],
+                         pool: Inference.Convolution, at poolOffset: Int) -> FeatureMap {
     let out = FeatureMap(batch: x.batch, height: x.height, width: x.width, channels: channels)
     for (convolutions, offset) in chains { chain(convolutions, x, into: out, at: offset) }
     poolBranch(x, pool, into: out, at: poolOffset)
@@ -77,10 +77,10 @@ private func concatenate(_ x: FeatureMap, channels: Int, chains: [([Convolution]
 /// pytorch-fid's FIDInceptionA (Mixed_5b/c/d): 1×1 | 1×1→5×5 | 1×1→3×3→3×3 | avg-pool
 /// (count_include_pad=False)→1×1, concatenated.
 struct InceptionA {
-    let branch1x1: Convolution
-    let branch5x5: [Convolution]
-    let branch3x3dbl: [Convolution]
-    let branchPool: Convolution
+    let branch1x1: Inference.Convolution
+    let branch5x5: [Inference.Convolution]
+    let branch3x3dbl: [Inference.Convolution]
+    let branchPool: Inference.Convolution
 
     init(_ w: WeightSource, _ name: String, inChannels: Int, poolFeatures: Int) throws {
         branch1x1 = try w.convolution(name + ".branch1x1", inChannels, 64, kernel: 1)
@@ -102,8 +102,8 @@ struct InceptionA {
 
 /// torchvision's InceptionB (Mixed_6a): 3×3/2 | 1×1→3×3→3×3/2 | max-pool 3/2.
 struct InceptionB {
-    let branch3x3: Convolution
-    let branch3x3dbl: [Convolution]
+    let branch3x3: Inference.Convolution
+    let branch3x3dbl: [Inference.Convolution]
 
     init(_ w: WeightSource, _ name: String, inChannels: Int) throws {
         branch3x3 = try w.convolution(name + ".branch3x3", inChannels, 384, kernel: 3, stride: 2)
@@ -117,7 +117,7 @@ struct InceptionB {
         let out = FeatureMap(batch: x.batch, height: size.height, width: size.width, channels: 384 + 96 + x.channels)
         branch3x3.apply(x, into: out, channelOffset: 0)
         chain(branch3x3dbl, x, into: out, at: 384)
-        Pooling.max3x3(x, stride: 2, padding: 0, into: out, channelOffset: 480)
+        Inference.maxPool3x3(x, stride: 2, padding: 0, into: out, channelOffset: 480)
         return out
     }
 }
@@ -125,10 +125,10 @@ struct InceptionB {
 /// pytorch-fid's FIDInceptionC (Mixed_6b–e): 1×1 | 1×1→1×7→7×1 | 1×1→7×1→1×7→7×1→1×7 |
 /// avg-pool (count_include_pad=False)→1×1.
 struct InceptionC {
-    let branch1x1: Convolution
-    let branch7x7: [Convolution]
-    let branch7x7dbl: [Convolution]
-    let branchPool: Convolution
+    let branch1x1: Inference.Convolution
+    let branch7x7: [Inference.Convolution]
+    let branch7x7dbl: [Inference.Convolution]
+    let branchPool: Inference.Convolution
 
     init(_ w: WeightSource, _ name: String, inChannels: Int, channels7x7 c7: Int) throws {
         branch1x1 = try w.convolution(name + ".branch1x1", inChannels, 192, kernel: 1)
@@ -151,8 +151,8 @@ struct InceptionC {
 
 /// torchvision's InceptionD (Mixed_7a): 1×1→3×3/2 | 1×1→1×7→7×1→3×3/2 | max-pool 3/2.
 struct InceptionD {
-    let branch3x3: [Convolution]
-    let branch7x7x3: [Convolution]
+    let branch3x3: [Inference.Convolution]
+    let branch7x7x3: [Inference.Convolution]
 
     init(_ w: WeightSource, _ name: String, inChannels: Int) throws {
         branch3x3 = [try w.convolution(name + ".branch3x3_1", inChannels, 192, kernel: 1),
@@ -164,11 +164,11 @@ struct InceptionD {
     }
 
     func callAsFunction(_ x: FeatureMap) -> FeatureMap {
-        let size = Pooling.outputSize(x.height, stride: 2, padding: 0)
+        let size = Inference.pool3x3OutputSize(x.height, stride: 2, padding: 0)
         let out = FeatureMap(batch: x.batch, height: size, width: size, channels: 320 + 192 + x.channels)
         chain(branch3x3, x, into: out, at: 0)
         chain(branch7x7x3, x, into: out, at: 320)
-        Pooling.max3x3(x, stride: 2, padding: 0, into: out, channelOffset: 512)
+        Inference.maxPool3x3(x, stride: 2, padding: 0, into: out, channelOffset: 512)
         return out
     }
 }
@@ -177,12 +177,12 @@ struct InceptionD {
 /// FIDInceptionE_2 (Mixed_7c, max pool 3/1/1): 1×1 | 1×1→[1×3, 3×1] | 1×1→3×3→[1×3, 3×1] |
 /// pool→1×1.
 struct InceptionE {
-    let branch1x1: Convolution
-    let branch3x3: Convolution
-    let branch3x3Split: (Convolution, Convolution)
-    let branch3x3dbl: [Convolution]
-    let branch3x3dblSplit: (Convolution, Convolution)
-    let branchPool: Convolution
+    let branch1x1: Inference.Convolution
+    let branch3x3: Inference.Convolution
+    let branch3x3Split: (Inference.Convolution, Inference.Convolution)
+    let branch3x3dbl: [Inference.Convolution]
+    let branch3x3dblSplit: (Inference.Convolution, Inference.Convolution)
+    let branchPool: Inference.Convolution
     let maxPool: Bool
 
     init(_ w: WeightSource, _ name: String, inChannels: Int, maxPool: Bool) throws {

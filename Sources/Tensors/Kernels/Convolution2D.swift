@@ -19,26 +19,9 @@ enum Convolution2DKernels {
 
     /// cols[(b·Ho + y)·Wo + x, (i·k + j)·C + c] = in[b, y·s + i − p, x·s + j − p, c].
     static func im2col(_ input: UnsafePointer<Float>, _ n: Sizes, into cols: UnsafeMutablePointer<Float>) {
-        let (k, s, p, c) = (n.geometry.kernel, n.geometry.stride, n.geometry.padding, n.inChannels)
-        let (outH, outW) = (n.outHeight, n.outWidth)
-        parallelFor(n.batch * outH, minimumPerThread: 8) { line in
-            let b = line / outH, y = line % outH
-            for x in 0..<outW {
-                let row = cols + ((line * outW) + x) * n.patch
-                for i in 0..<k {
-                    let sourceY = y * s + i - p
-                    for j in 0..<k {
-                        let block = row + (i * k + j) * c
-                        let sourceX = x * s + j - p
-                        if sourceY < 0 || sourceY >= n.height || sourceX < 0 || sourceX >= n.width {
-                            block.update(repeating: 0, count: c)
-                        } else {
-                            block.update(from: input + ((b * n.height + sourceY) * n.width + sourceX) * c, count: c)
-                        }
-                    }
-                }
-            }
-        }
+        let (k, s, p) = (n.geometry.kernel, n.geometry.stride, n.geometry.padding)
+        im2colRows(input, height: n.height, width: n.width, channels: n.inChannels, kernel: (k, k), stride: (s, s),
+                   padding: (p, p), outputSize: (n.outHeight, n.outWidth), rows: 0..<n.rows, into: cols)
     }
 
     /// The adjoint of `im2col`: every patch entry is added back to the pixel it came from.

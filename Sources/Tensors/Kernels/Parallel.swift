@@ -53,3 +53,21 @@ func parallelFor(_ count: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void)
         if start < end { for i in start..<end { body(i) } }
     }
 }
+
+/// Runs `body` on contiguous sub-ranges of `0..<count`, one per engine thread and at least
+/// `minimumPerThread` indices each; inline on a thread that already is one of several
+/// data-parallel inference workers (`Inference.Context` with `serial`).
+func parallelRanges(_ count: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
+    let workers = Inference.Context.current?.serial == true
+        ? 1 : max(1, min(Engine.threads, count / max(minimumPerThread, 1)))
+    if workers == 1 {
+        body(0..<count)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let start = count * worker / workers, end = count * (worker + 1) / workers
+            if start < end { body(start..<end) }
+        }
+    }
+}
