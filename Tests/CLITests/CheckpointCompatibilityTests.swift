@@ -5,7 +5,14 @@ import _TestSupport
 
 /// Round 1's checkpoints (one of each kind, committed under `Tests/Fixtures/`) resume with
 /// today's code, and the next checkpoint comes out bit for bit as round 1's code wrote it.
+///
+/// Bit for bit needs the same GEMM kernels: OpenBLAS picks them by CPU (Zen, SkylakeX, …) and
+/// each blocks its sums differently, so the fixtures were written with `OPENBLAS_CORETYPE=Haswell`
+/// (AVX2 + FMA, on every x86-64 CPU since 2013) and the resumed runs use the same
+/// (`scripts/round1-fixtures.sh` rewrites them with round 1's binary).
 final class CheckpointCompatibilityTests: XCTestCase {
+    private static let kernels = ["OPENBLAS_CORETYPE": "Haswell"]
+
     private static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
 
@@ -40,7 +47,7 @@ final class CheckpointCompatibilityTests: XCTestCase {
         let data = try WordCorpus.prepare(in: corpus)
         let run = try copyRun("round1-language-run", into: corpus.root)
         let result = try TTURTextExecutable.run(["train", "--resume", "--run", run.path, "--data", data.path,
-                                                 "--iterations", "3"])
+                                                 "--iterations", "3"], environment: Self.kernels)
         XCTAssertEqual(result.status, 0, result.standardError)
         try assertMatchesRoundOne(run, "round1-language-run")
         let sampled = try TTURTextExecutable.run(["sample", "--run", run.path, "--data", data.path, "-n", "2"])
@@ -50,7 +57,8 @@ final class CheckpointCompatibilityTests: XCTestCase {
     func testRoundOneImageCheckpointResumesBitForBit() throws {
         let directory = try TemporaryDirectory(prefix: "ttur-compat")
         let run = try copyRun("round1-image-run", into: directory.url)
-        let result = try TTURTextExecutable.run(["image", "train", "--resume", "--run", run.path, "--iterations", "3"])
+        let result = try TTURTextExecutable.run(["image", "train", "--resume", "--run", run.path, "--iterations", "3"],
+                                                environment: Self.kernels)
         XCTAssertEqual(result.status, 0, result.standardError)
         try assertMatchesRoundOne(run, "round1-image-run")
         let grid = directory.url.appendingPathComponent("grid.png")
