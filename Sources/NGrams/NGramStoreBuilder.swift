@@ -461,11 +461,7 @@ private final class BlockWriter {
         sqlite3_bind_int64(handle, 3, Int64(entries))
         sqlite3_bind_blob(handle, 4, keys, Int32(entries * 2 * order), nil)  // SQLITE_STATIC: lives until reset
         sqlite3_bind_blob(handle, 5, counts, Int32(entries * 8), nil)
-        let result = sqlite3_step(handle)
-        sqlite3_reset(handle)
-        guard result == SQLITE_DONE else {
-            throw LocatedError(file: path, "insert failed: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-        }
+        try StoreSchema.insert(handle, db, path: path)
         written += entries
         block += 1
         entries = 0

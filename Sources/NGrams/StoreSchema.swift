@@ -1,3 +1,7 @@
+import Basics
+import GRDB
+import GRDBSQLite
+
 /// The layout of `ngrams.sqlite`, the real corpus's n-gram statistics beside a prepared
 /// dataset (format 2). Readable with the `sqlite3` shell:
 ///
@@ -42,6 +46,15 @@
 /// The file is in WAL mode. Format 1 (one `ngrams` row per n-gram) is no longer read: such a
 /// store is refused with a request to rebuild it with `ttur-text prepare ngrams`.
 public enum StoreSchema {
+    /// Steps a bound INSERT statement of the builder and resets it for the next row.
+    static func insert(_ handle: OpaquePointer?, _ db: Database, path: String) throws {
+        let result = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard result == SQLITE_DONE else {
+            throw LocatedError(file: path, "insert failed: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+        }
+    }
+
     /// `meta.format` of stores this code writes and reads.
     public static let format = "ttur-text ngrams 2"
     /// The store's file name inside a dataset directory.

@@ -71,11 +71,7 @@ enum TableImage {
             } else {
                 sqlite3_bind_zeroblob(handle, 4, 0)
             }
-            let result = sqlite3_step(handle)
-            sqlite3_reset(handle)
-            guard result == SQLITE_DONE else {
-                throw LocatedError(file: path, "insert failed: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-            }
+            try StoreSchema.insert(handle, db, path: path)
             first += slots
             part += 1
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 import XCTest
 import _TestSupport
 
@@ -27,10 +28,21 @@ final class BenchPrecisionTests: XCTestCase {
         XCTAssertTrue(message.contains("bf16 is unavailable on this machine: TTUR_DISABLE_BF16=1 is set"), message)
     }
 
+    /// Where oneDNN has a bf16 kernel, a bf16 bench runs and names it; on a CPU without bf16
+    /// units (the product has no software bf16), `--precision bf16` is one line saying why.
     func testBF16RunsAndNamesTheImplementation() throws {
+        let arguments = ["bench", "image-step", "--size", "8", "--width", "8", "--batch", "4",
+                         "--iters", "1", "--no-peak", "--json", "--precision", "bf16"]
+        if BF16.cpuLacksBF16Units, !Engine.bf16Available {
+            let refused = try TTURTextExecutable.run(arguments)
+            XCTAssertNotEqual(refused.status, 0)
+            let message = refused.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertFalse(message.contains("\n"), "one line: \(message)")
+            XCTAssertTrue(message.contains("bf16 is unavailable on this machine: this CPU has neither AVX512-BF16 nor AMX-BF16"), message)
+            return
+        }
         try BF16.requireAvailable()
-        let result = try TTURTextExecutable.run(["bench", "image-step", "--size", "8", "--width", "8", "--batch", "4",
-                                                 "--iters", "1", "--no-peak", "--json", "--precision", "bf16"])
+        let result = try TTURTextExecutable.run(arguments)
         XCTAssertEqual(result.status, 0, result.standardError)
         let object = try json(result)
         XCTAssertEqual(object["precision"] as? String, "bf16")

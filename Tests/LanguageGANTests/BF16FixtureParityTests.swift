@@ -38,7 +38,10 @@ final class BF16FixtureParityTests: XCTestCase {
     static let runs = 8, factor = 3.0
 
     private func check(_ fixture: String) throws {
-        try BF16.requireAvailable()
+        try BF16.withBackend { try checkWithBackend(fixture) }
+    }
+
+    private func checkWithBackend(_ fixture: String) throws {
         let outcome = try Engine.withPrecision(.bf16) { try LanguageStepFixture(fixture).run() }
         let perturbed = try BF16.perturbedRuns(Self.runs) { try LanguageStepFixture(fixture).run() }
         var allowed: [Double] = []

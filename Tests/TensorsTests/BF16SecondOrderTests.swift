@@ -32,10 +32,10 @@ final class BF16SecondOrderTests: XCTestCase {
     }
 
     func testPenaltyGradientInBF16AgreesWithFP32WithinBF16Rounding() throws {
-        try BF16.requireAvailable()
         let fp32 = penaltyGradients()
-        let bf16 = try Engine.withPrecision(.bf16) { penaltyGradients() }
-        let perturbed = try BF16.perturbedRuns(8) { penaltyGradients() }
+        let (bf16, perturbed) = try BF16.withBackend {
+            (try Engine.withPrecision(.bf16) { penaltyGradients() }, try BF16.perturbedRuns(8) { penaltyGradients() })
+        }
         for (index, name) in ["w1", "b1", "w2", "w3"].enumerated() {
             let scale = fp32[index].map { abs(Double($0)) }.max()!
             XCTAssertGreaterThan(scale, 0, "\(name): the penalty gradient vanishes")
