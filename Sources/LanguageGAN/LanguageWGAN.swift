@@ -124,8 +124,9 @@ public final class LanguageWGAN: StatefulGAN {
             let hypotheses = sentences.map(BLEU.words).filter { !$0.isEmpty }
             if !hypotheses.isEmpty {
                 let keyed = { (scores: [Int: Double]) in Dictionary(uniqueKeysWithValues: scores.map { (String($0.key), $0.value) }) }
-                entry.bleu = keyed(try BLEU.corpus(hypotheses: hypotheses, references: references))
-                if hypotheses.count >= 2 { entry.selfBLEU = keyed(try BLEU.selfBLEU(hypotheses)) }
+                let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: references)
+                entry.bleu = keyed(bleu)
+                if !selfBLEU.isEmpty { entry.selfBLEU = keyed(selfBLEU) }
             }
         }
         return entry

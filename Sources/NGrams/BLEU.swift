@@ -46,6 +46,14 @@ public enum BLEU {
                      closestLength: { _, length in lengths.closest(to: length)! })
     }
 
+    /// What `eval text` reports and `train --bleu-every` logs for word-split `hypotheses`
+    /// (blank ones already dropped): BLEU against `references` and self-BLEU among them,
+    /// the latter empty for a single hypothesis (it has no other to be scored against).
+    public static func scores(hypotheses: [[String]], references: [[String]]) throws -> (bleu: [Int: Double], selfBLEU: [Int: Double]) {
+        (try corpus(hypotheses: hypotheses, references: references),
+         hypotheses.count >= 2 ? try selfBLEU(hypotheses) : [:])
+    }
+
     /// Self-BLEU-n for each n in `orders`: corpus BLEU of the sentences, each with all the
     /// others (not itself) as its references.
     /// - throws: `LocatedError` for fewer than two sentences.

@@ -92,17 +92,16 @@ public final class NGramStore: @unchecked Sendable {
                 let headers = try TableImage.headers(db, path: path.path)
                 tables = (1...maxN).map { n in
                     // Packed keys wherever they fit 64 bits; the image's slot count where it has one.
-                    guard (1...65_536).contains(vocabularySize) else {
-                        return .wide(CountTable(minimumCapacity: min(distinct[n] ?? 16, 1 << 26)))
-                    }
-                    if let header = headers[n],
-                       let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!, slots: header.slots),
-                       packed.bitsPerToken == header.bitsPerToken, packed.countBits == header.countBits {
-                        images[n] = header
-                        return .packed(packed)
-                    }
-                    if let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!) {
-                        return .packed(packed)
+                    if (1...65_536).contains(vocabularySize) {
+                        if let header = headers[n],
+                           let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!, slots: header.slots),
+                           packed.bitsPerToken == header.bitsPerToken, packed.countBits == header.countBits {
+                            images[n] = header
+                            return .packed(packed)
+                        }
+                        if let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!) {
+                            return .packed(packed)
+                        }
                     }
                     return .wide(CountTable(minimumCapacity: min(distinct[n] ?? 16, 1 << 26)))
                 }

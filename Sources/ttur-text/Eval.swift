@@ -107,9 +107,8 @@ struct EvalText: ParsableCommand {
             ?? { let loaded = try ReferenceSentences.load(for: dataset, limit: maxReferences); return (loaded.sentences, loaded.origin.description) }()
         let referenceWords = lines.map(BLEU.words).filter { !$0.isEmpty }
         guard !referenceWords.isEmpty else { throw LocatedError(file: references ?? data, "no references (only blank lines)") }
-        let bleu = try BLEU.corpus(hypotheses: hypotheses, references: referenceWords)
         // One sample has no other to be scored against: its self-BLEU is null.
-        let selfBLEU = hypotheses.count >= 2 ? try BLEU.selfBLEU(hypotheses) : [:]
+        let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: referenceWords)
         let orders = BLEU.defaultOrders
         if json {
             let fields = orders.map { "\"bleu\($0)\": \(bleu[$0]!)" }
