@@ -3,6 +3,10 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
+#if _endian(big)
+#error("table images are little-endian and copied into memory as they are: big-endian hosts are not supported")
+#endif
+
 /// The in-memory table of one order (``PackedCountTable``), kept in the store as BLOBs so
 /// that opening copies it back in bulk (`sqlite3_blob_read` straight into the table's
 /// memory) instead of hashing every n-gram of the blocks again. Layout: ``StoreSchema``.
@@ -99,8 +103,6 @@ enum TableImage {
             first += slots
         }
         guard first == table.slots else { throw corrupt("its parts hold \(first) of \(table.slots) slots") }
-        for i in 0..<table.slots { table.words[i] = UInt64(littleEndian: table.words[i]) }
-        if let counts = table.counts { for i in 0..<table.slots { counts[i] = UInt32(littleEndian: counts[i]) } }
         if let problem = table.adopt(image: header.overflow, distinct: distinct, total: total) { throw corrupt(problem) }
     }
 
