@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CMPIShim", dependencies: ["CMPI"]),
+        // A cache prefetch hint for the n-gram look-ups (Swift has none).
+        .target(name: "CPrefetch"),
         .target(
             name: "CICUShim",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "NGrams",
             dependencies: [
-                "Basics", "Corpus",
+                "Basics", "Corpus", "CPrefetch",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]

@@ -316,15 +316,19 @@ public final class NGramStore: @unchecked Sendable {
 
     /// Counts the samples' n-grams for the orders of `group`, order by order, into dense
     /// entries; each new one gets its corpus count, looked up only when its (n−1)-prefix at
-    /// the same position occurs in the corpus (from the group's second order on).
+    /// the same position occurs in the corpus (from the group's second order on). An order's
+    /// look-ups go to the corpus table together, once its entries are known, so that the
+    /// table can overlap their cache misses.
     private func countSamples(_ samples: [[TokenID]], orders group: ClosedRange<Int>, positions: Int) {
         let keys = UnsafeMutablePointer<NGramKey>.allocate(capacity: max(positions, 1))
         keys.initialize(repeating: .empty, count: positions)
         let inCorpus = UnsafeMutablePointer<Bool>.allocate(capacity: max(positions, 1))
         inCorpus.initialize(repeating: true, count: positions)
+        let entryAt = UnsafeMutablePointer<Int32>.allocate(capacity: max(positions, 1))
         defer {
             keys.deallocate()
             inCorpus.deallocate()
+            entryAt.deallocate()
         }
         // Keys start as the (first − 1)-gram prefixes.
         var start = 0
@@ -340,32 +344,48 @@ public final class NGramStore: @unchecked Sendable {
         }
         for order in group {
             let n = order - 1
-            let scratch = self.scratch[n], index = scratch.index, corpus = real[n]
+            let scratch = self.scratch[n], index = scratch.index
             let sampleCounts = scratch.sampleCounts, corpusCounts = scratch.corpusCounts
-            var entries = 0
+            let lookupKeys = scratch.lookupKeys, lookupEntries = scratch.lookupEntries
+            var entries = 0, lookups = 0
             var start = 0
             for sample in samples {
                 sample.withUnsafeBufferPointer { tokens in
                     let length = tokens.count
                     guard length > n else { return }
-                    let keys = keys + start, inCorpus = inCorpus + start
+                    let keys = keys + start, inCorpus = inCorpus + start, entryAt = entryAt + start
                     for i in 0..<(length - n) {
                         let key = keys[i].appending(tokens[i + n], at: n)
                         keys[i] = key
                         let (value, inserted) = index.value(for: key, insertingIfAbsent: UInt64(entries + 1))
                         let e = Int(truncatingIfNeeded: value) - 1
                         if inserted {
-                            corpusCounts[e] = inCorpus[i] ? corpus.find(key) : 0
+                            corpusCounts[e] = 0
                             sampleCounts[e] = 0
+                            if inCorpus[i] {
+                                lookupKeys[lookups] = key
+                                lookupEntries[lookups] = Int32(truncatingIfNeeded: e)
+                                lookups += 1
+                            }
                             entries += 1
                         }
                         sampleCounts[e] += 1
-                        inCorpus[i] = corpusCounts[e] > 0
+                        entryAt[i] = Int32(truncatingIfNeeded: e)
                     }
                 }
                 start += sample.count
             }
+            real[n].find(lookupKeys, count: lookups, into: scratch.found)
+            for j in 0..<lookups { corpusCounts[Int(lookupEntries[j])] = scratch.found[j] }
             scratch.entries = entries
+            guard order < group.upperBound else { break }
+            start = 0
+            for sample in samples {
+                if sample.count > n {
+                    for i in start..<(start + sample.count - n) { inCorpus[i] = corpusCounts[Int(entryAt[i])] > 0 }
+                }
+                start += sample.count
+            }
         }
     }
 
@@ -420,6 +440,10 @@ private final class OrderScratch {
     let capacity: Int
     let sampleCounts: UnsafeMutablePointer<UInt64>
     let corpusCounts: UnsafeMutablePointer<UInt64>
+    /// The entries whose corpus count is looked up, their keys, and the counts found.
+    let lookupKeys: UnsafeMutablePointer<NGramKey>
+    let lookupEntries: UnsafeMutablePointer<Int32>
+    let found: UnsafeMutablePointer<UInt64>
     var entries = 0
 
     init(capacity: Int, expectedDistinct: Int) {
@@ -427,11 +451,17 @@ private final class OrderScratch {
         index = CountTable(minimumCapacity: max(expectedDistinct, 16))
         sampleCounts = .allocate(capacity: capacity)
         corpusCounts = .allocate(capacity: capacity)
+        lookupKeys = .allocate(capacity: capacity)
+        lookupEntries = .allocate(capacity: capacity)
+        found = .allocate(capacity: capacity)
     }
 
     deinit {
         sampleCounts.deallocate()
         corpusCounts.deallocate()
+        lookupKeys.deallocate()
+        lookupEntries.deallocate()
+        found.deallocate()
     }
 
     func reset() {

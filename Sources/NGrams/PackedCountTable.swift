@@ -1,3 +1,4 @@
+import CPrefetch
 import Corpus
 import Foundation
 
@@ -111,7 +112,13 @@ final class PackedCountTable {
     @inline(__always)
     func find(_ key: NGramKey) -> UInt64 {
         let packed = pack(key)
-        var i = start(packed)
+        return probe(packed, from: start(packed))
+    }
+
+    /// The count of the packed key `packed` whose probe run starts at slot `first`.
+    @inline(__always)
+    private func probe(_ packed: UInt64, from first: Int) -> UInt64 {
+        var i = first
         if let counts {
             while counts[i] != 0 {
                 if words[i] == packed { return exact(UInt64(counts[i]), packed) }
@@ -127,6 +134,38 @@ final class PackedCountTable {
             }
         }
         return 0
+    }
+
+    /// How many look-ups ahead ``find(_:count:into:)`` prefetches a key's first slot.
+    static let prefetchDistance = 16
+
+    /// The counts of `keys[0..<n]` into `results[0..<n]` (0 when absent), as ``find(_:)``
+    /// gives them one by one. At full scale every look-up misses the cache; here each key's
+    /// first slot is prefetched ``prefetchDistance`` keys before it is probed, so that those
+    /// misses overlap.
+    func find(_ keys: UnsafePointer<NGramKey>, count n: Int, into results: UnsafeMutablePointer<UInt64>) {
+        guard n > 0 else { return }
+        let packedKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: n)
+        defer {
+            packedKeys.deallocate()
+            starts.deallocate()
+        }
+        for j in 0..<n {
+            packedKeys[j] = pack(keys[j])
+            starts[j] = start(packedKeys[j])
+        }
+        for j in 0..<min(Self.prefetchDistance, n) { prefetch(starts[j]) }
+        for j in 0..<n {
+            if j + Self.prefetchDistance < n { prefetch(starts[j + Self.prefetchDistance]) }
+            results[j] = probe(packedKeys[j], from: starts[j])
+        }
+    }
+
+    @inline(__always)
+    private func prefetch(_ slot: Int) {
+        ttur_prefetch(words + slot)
+        if let counts { ttur_prefetch(counts + slot) }
     }
 
     @inline(__always)
@@ -214,6 +253,15 @@ enum CorpusCounts {
         switch self {
         case let .packed(table): return table.find(key)
         case let .wide(table): return table.find(key).count
+        }
+    }
+
+    /// The counts of `keys[0..<n]` into `results[0..<n]`, batched (prefetching) where the
+    /// table is packed.
+    func find(_ keys: UnsafePointer<NGramKey>, count n: Int, into results: UnsafeMutablePointer<UInt64>) {
+        switch self {
+        case let .packed(table): table.find(keys, count: n, into: results)
+        case let .wide(table): for j in 0..<n { results[j] = table.find(keys[j]).count }
         }
     }
 

@@ -117,6 +117,18 @@ final class JSDTests: XCTestCase {
                 XCTAssertEqual(copy.find(key), value, "\(vocabulary)")
             }
             XCTAssertEqual(copy.find(NGramKey.empty.appending(1, at: 0).appending(2, at: 1)), 0)
+            // The batched look-up (prefetching ahead) gives what single look-ups give, over
+            // more keys than the prefetch distance, absent ones among them.
+            let probes = keys + (0..<(3 * PackedCountTable.prefetchDistance)).map { _ in
+                (0..<4).reduce(NGramKey.empty) { $0.appending(TokenID(random.next(below: vocabulary)), at: $1) }
+            }
+            var found = [UInt64](repeating: .max, count: probes.count)
+            found.withUnsafeMutableBufferPointer { out in
+                probes.withUnsafeBufferPointer { copy.find($0.baseAddress!, count: probes.count, into: out.baseAddress!) }
+            }
+            XCTAssertEqual(found, probes.map { copy.find($0) }, "\(vocabulary)")
+            XCTAssertEqual(Array(found.prefix(values.count)), values, "\(vocabulary)")
+            XCTAssertTrue(found.dropFirst(values.count).contains(0), "absent keys among the probes")
         }
     }
 
