@@ -264,8 +264,13 @@ struct BenchJSD: ParsableCommand {
 
     /// The median and the fastest of `repeats` evaluations of `samples` for n = 1…6, in seconds.
     static func evaluationSeconds(_ store: NGramStore, _ samples: [[TokenID]], repeats: Int) throws -> (median: Double, fastest: Double) {
+        try evaluationSeconds(store, sets: Array(repeating: samples, count: max(repeats, 1)))
+    }
+
+    /// The median and the fastest of one evaluation of each of `sets` for n = 1…6, in seconds.
+    static func evaluationSeconds(_ store: NGramStore, sets: [[[TokenID]]]) throws -> (median: Double, fastest: Double) {
         var times: [Double] = []
-        for _ in 0..<max(repeats, 1) {
+        for samples in sets {
             let started = Date()
             _ = try store.jsd(samples: samples, maxN: 6)
             times.append(Date().timeIntervalSince(started))
