@@ -44,8 +44,13 @@ public final class NGramStore: @unchecked Sendable {
     /// - throws: ``LocatedError`` when the store is missing, locked, corrupt, or built with
     ///   another vocabulary.
     public convenience init(dataset: PreparedDataset, busyTimeout: Double = 5) throws {
-        try self.init(path: dataset.directory.appendingPathComponent(StoreSchema.fileName),
-                      vocabulary: dataset.vocabulary, busyTimeout: busyTimeout)
+        try self.init(dataset: dataset.header, busyTimeout: busyTimeout)
+    }
+
+    /// The same from a dataset's manifest and vocabulary alone (its sentences unread).
+    public convenience init(dataset header: DatasetHeader, busyTimeout: Double = 5) throws {
+        try self.init(path: header.directory.appendingPathComponent(StoreSchema.fileName),
+                      vocabulary: header.vocabulary, busyTimeout: busyTimeout)
     }
 
     /// Opens a store; with `vocabulary`, refuses one built with a different vocabulary.

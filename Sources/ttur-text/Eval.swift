@@ -38,7 +38,8 @@ struct EvalJSD: ParsableCommand {
     }
 
     func run() throws {
-        let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data))
+        // The manifest and vocabulary only: the dataset's sentences are not needed here.
+        let dataset = try DatasetHeader(directory: URL(fileURLWithPath: data))
         let store = try NGramStore(dataset: dataset)
         let lines = try sentenceLines(samples, what: "samples")
         let encoded = try dataset.vocabulary.encode(lines: lines, length: dataset.sequenceLength)

@@ -31,12 +31,17 @@ final class PrepareCommandTests: XCTestCase {
 
         let samples = work.appendingPathComponent("samples.txt")
         try Data("The cat sat .\nA dog barked at the moon .\n".utf8).write(to: samples)
-        let eval = try TTURTextExecutable.run(["eval", "jsd", "--data", out.path, "--samples", samples.path,
-                                               "--ngram", "3", "--json"])
+        let evaluate = ["eval", "jsd", "--data", out.path, "--samples", samples.path, "--ngram", "3", "--json"]
+        let eval = try TTURTextExecutable.run(evaluate)
         XCTAssertEqual(eval.status, 0, eval.standardError)
         let scores = try JSONDecoder().decode([String: Double].self, from: Data(eval.standardOutput.utf8))
         XCTAssertEqual(Set(scores.keys), ["1", "2", "3"])
         XCTAssertTrue(scores.values.allSatisfy { $0 > 0 && $0 < 1 })
+        // `eval jsd` reads the manifest, the vocabulary and the store, never the sentences.
+        try FileManager.default.moveItem(at: out.appendingPathComponent("tokens.u16"), to: work.appendingPathComponent("tokens.u16"))
+        let withoutSentences = try TTURTextExecutable.run(evaluate)
+        XCTAssertEqual(withoutSentences.status, 0, withoutSentences.standardError)
+        XCTAssertEqual(withoutSentences.standardOutput, eval.standardOutput)
     }
 
     func testBundledCorpusIsTheDefault() throws {
