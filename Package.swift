@@ -115,7 +115,7 @@ let package = Package(
             name: "ttur-text",
             dependencies: [
                 "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Reports", "FID",
-                "Distributed", "Experiments",
+                "Distributed", "Experiments", "CSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,6 @@
 import Basics
 import ArgumentParser
+import CSpawn
 import Corpus
 import Foundation
 import NGrams
@@ -75,19 +76,24 @@ enum BenchChild {
         return (Date().timeIntervalSince(started), out)
     }
 
-    /// Runs a program with its standard error going to `log`, and returns its wall-clock
-    /// seconds and its own peak resident set (from `wait4`, so no other child's counts).
+    /// Runs a program with its output going to `log`, and returns its wall-clock seconds and
+    /// its own peak resident set (from `wait4`, so no other child's counts).
+    ///
+    /// The child is forked (`ttur_spawn`), not spawned with `posix_spawn`: glibc's spawn
+    /// shares this process's address space until the exec, and the kernel folds that address
+    /// space's high-water mark into the child's maximum resident set at exec, so a child
+    /// started after this process had mapped a dataset read at least this process's peak.
+    /// A forked child starts from its own copy, which holds only this process's anonymous
+    /// pages at the fork.
     static func measured(_ program: String, _ arguments: [String], log: URL) throws -> (seconds: Double, peakRSS: Int) {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 2, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(log.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LocatedError(file: log.path, "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let started = Date()
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, program, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw LocatedError(file: program, "cannot start: \(String(cString: strerror(spawned)))") }
+        let pid = ttur_spawn(program, argv, environ, fd, -1)
+        guard pid > 0 else { throw LocatedError(file: program, "cannot start: \(String(cString: strerror(-pid)))") }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
@@ -229,12 +235,13 @@ struct BenchJSD: ParsableCommand {
                     shards: try ShardDiscovery.shards(in: corpus, split: .train), name: name, output: out, options: options)
             }
             // The store build on its own, as `prepare ngrams` in a child process: its wall
-            // clock and peak RSS, and the build's own timing from its last line.
+            // clock and peak RSS, and the build's own timing from its summary line.
             let log = paths.workURL.appendingPathComponent("jsd-build-\(corpus.lastPathComponent).log")
             var arguments = ["prepare", "ngrams", "--data", out.path, "--ngram", "6", "--memory-limit", "\(memoryLimit)"]
             if let threads { arguments += ["--ngram-threads", "\(threads)"] }
             let (wall, peak) = try BenchChild.measured(me, arguments, log: log)
-            let line = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").last.map(String.init) ?? ""
+            let line = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n")
+                .last { $0.hasPrefix("n-grams ") && $0.contains("occurrences") }.map(String.init) ?? ""
             let dataset = try PreparedDataset(directory: out)
             let opened = Date()
             let store = try NGramStore(dataset: dataset)
