@@ -329,7 +329,7 @@ public final class NGramStore: @unchecked Sendable {
         keys.initialize(repeating: .empty, count: positions)
         let inCorpus = UnsafeMutablePointer<Bool>.allocate(capacity: max(positions, 1))
         inCorpus.initialize(repeating: true, count: positions)
-        let entryAt = UnsafeMutablePointer<Int32>.allocate(capacity: max(positions, 1))
+        let entryAt = UnsafeMutablePointer<Int>.allocate(capacity: max(positions, 1))
         defer {
             keys.deallocate()
             inCorpus.deallocate()
@@ -369,25 +369,25 @@ public final class NGramStore: @unchecked Sendable {
                             sampleCounts[e] = 0
                             if inCorpus[i] {
                                 lookupKeys[lookups] = key
-                                lookupEntries[lookups] = Int32(truncatingIfNeeded: e)
+                                lookupEntries[lookups] = e
                                 lookups += 1
                             }
                             entries += 1
                         }
                         sampleCounts[e] += 1
-                        entryAt[i] = Int32(truncatingIfNeeded: e)
+                        entryAt[i] = e
                     }
                 }
                 start += sample.count
             }
             real[n].find(lookupKeys, count: lookups, into: scratch.found)
-            for j in 0..<lookups { corpusCounts[Int(lookupEntries[j])] = scratch.found[j] }
+            for j in 0..<lookups { corpusCounts[lookupEntries[j]] = scratch.found[j] }
             scratch.entries = entries
             guard order < group.upperBound else { break }
             start = 0
             for sample in samples {
                 if sample.count > n {
-                    for i in start..<(start + sample.count - n) { inCorpus[i] = corpusCounts[Int(entryAt[i])] > 0 }
+                    for i in start..<(start + sample.count - n) { inCorpus[i] = corpusCounts[entryAt[i]] > 0 }
                 }
                 start += sample.count
             }
@@ -447,7 +447,7 @@ private final class OrderScratch {
     let corpusCounts: UnsafeMutablePointer<UInt64>
     /// The entries whose corpus count is looked up, their keys, and the counts found.
     let lookupKeys: UnsafeMutablePointer<NGramKey>
-    let lookupEntries: UnsafeMutablePointer<Int32>
+    let lookupEntries: UnsafeMutablePointer<Int>
     let found: UnsafeMutablePointer<UInt64>
     var entries = 0
 
