@@ -199,7 +199,7 @@ struct BenchJSD: ParsableCommand {
     @Option(help: "--ngram-threads of the store builds (default: one per core).")
     var threads: Int?
 
-    @Option(help: "Instead: a synthetic corpus of N sentences built like the benchmark (the sample's word-bigram chain, 8 % random words, seeded): preparation, store, open, memory and evaluation time.")
+    @Option(help: "Instead: a synthetic corpus of N sentences built like the benchmark (the sample's word-bigram chain, 8 % random words, seeded; kept under --work and reused): preparation, store, open, the `eval jsd` child's memory, and evaluation time of the same --samples sentences --repeats times and of --repeats new draws (cold look-ups, as in training).")
     var syntheticSentences: Int?
 
     func validate() throws {
