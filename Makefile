@@ -58,6 +58,10 @@ $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION): | deps
 	touch $@
 
 test: deps tensorboard-venv
+	@# The release build first: it is what `make demo` and every benchmark run, and it builds
+	@# every target (the tests' support target too) without testability, which a debug test
+	@# build never checks (an `@testable import` there broke `make demo` for two sessions).
+	$(SWIFT) build -c release -j $(JOBS)
 	$(SWIFT) build --build-tests -j $(JOBS)
 	@# All tests are XCTest; without Swift Testing's empty run the last line is XCTest's summary.
 	$(SWIFT) test --skip-build --disable-swift-testing

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Tensors
+import Tensors
 import XCTest
 
 /// What the bf16 tests share: the unit roundoff, the software rounding they compare the

@@ -5,8 +5,10 @@ import CBLAS
 /// relative perturbation of at most 2⁻⁸), then multiplied by OpenBLAS in fp32.
 ///
 /// Set, it replaces oneDNN while `Engine.precision` is bf16; the fp32 path never looks at it.
-enum EmulatedBF16GEMM {
-    nonisolated(unsafe) static var operand: ((Float) -> Float)?
+/// Public (not `@testable`) because the tests' shared support target, an ordinary target,
+/// sets it, and ordinary targets are built in release too, where nothing is testable.
+public enum EmulatedBF16GEMM {
+    nonisolated(unsafe) public static var operand: ((Float) -> Float)?
 
     static func multiply(_ operand: (Float) -> Float, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                          alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,

@@ -78,7 +78,7 @@ public struct BF16Support: Sendable {
     }
 
     /// The instruction-set flags of /proc/cpuinfo (empty where it cannot be read).
-    static func cpuFlags() -> Set<String> {
+    public static func cpuFlags() -> Set<String> {
         guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
         return Set(line.split(separator: " ").map(String.init))
