@@ -22,7 +22,8 @@ struct Sample: ParsableCommand {
 
     func run() throws {
         let (state, configuration, _, _) = try checkpoint.load(LanguageWGAN.self) { LanguageGANState(configuration: $0) }
-        let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data ?? configuration.gan.dataDirectory))
+        // The vocabulary only: the dataset's sentences are not needed to decode.
+        let dataset = try DatasetHeader(directory: URL(fileURLWithPath: data ?? configuration.gan.dataDirectory))
         guard dataset.vocabulary.count == configuration.gan.vocabularySize else {
             throw ValidationError("\(dataset.directory.path) has vocabulary \(dataset.vocabulary.count), the checkpoint \(configuration.gan.vocabularySize)")
         }
