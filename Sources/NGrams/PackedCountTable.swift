@@ -181,30 +181,15 @@ final class PackedCountTable {
         guard overflow.values.allSatisfy({ $0 >= saturated }) else { return "a side-table count is below its field's limit" }
         self.overflow = overflow
         var used = 0, sum: UInt64 = 0, saturatedSlots = 0
-        if let counts {
-            for i in 0..<slots where counts[i] != 0 {
-                used += 1
-                if UInt64(counts[i]) == saturated {
-                    saturatedSlots += 1
-                    guard let exact = overflow[words[i]] else { return "slot \(i) is saturated but not in the side table" }
-                    sum &+= exact
-                } else {
-                    sum &+= UInt64(counts[i])
-                }
-            }
-        } else {
-            for i in 0..<slots {
-                let word = words[i]
-                if word == 0 { continue }
-                used += 1
-                let field = word & saturated
-                if field == saturated {
-                    saturatedSlots += 1
-                    guard let exact = overflow[word >> UInt64(countBits)] else { return "slot \(i) is saturated but not in the side table" }
-                    sum &+= exact
-                } else {
-                    sum &+= field
-                }
+        for i in 0..<slots where isOccupied(i) {
+            used += 1
+            let field = countField(i)
+            if field == saturated {
+                saturatedSlots += 1
+                guard let exact = overflow[key(i)] else { return "slot \(i) is saturated but not in the side table" }
+                sum &+= exact
+            } else {
+                sum &+= field
             }
         }
         // Every key must be where a look-up finds it: in the run of occupied slots that its
@@ -220,15 +205,18 @@ final class PackedCountTable {
 }
 
 extension PackedCountTable {
+    // Slot `i` in either layout, for the image checks (look-ups use `probe`, specialised).
+    fileprivate func isOccupied(_ i: Int) -> Bool { counts.map { $0[i] != 0 } ?? (words[i] != 0) }
+    fileprivate func key(_ i: Int) -> UInt64 { counts == nil ? words[i] >> UInt64(countBits) : words[i] }
+    fileprivate func countField(_ i: Int) -> UInt64 { counts.map { UInt64($0[i]) } ?? (words[i] & saturated) }
+
     /// The first slot whose key lies outside the probe run from its first slot, or nil.
     fileprivate func misplacedSlot() -> Int? {
-        func occupied(_ i: Int) -> Bool { counts.map { $0[i] != 0 } ?? (words[i] != 0) }
-        func key(_ i: Int) -> UInt64 { counts == nil ? words[i] >> UInt64(countBits) : words[i] }
-        guard let empty = (0..<slots).first(where: { !occupied($0) }) else { return 0 }
+        guard let empty = (0..<slots).first(where: { !isOccupied($0) }) else { return 0 }
         var runStart = empty + 1 == slots ? 0 : empty + 1
         var j = runStart
         for _ in 0..<(slots - 1) {
-            if !occupied(j) {
+            if !isOccupied(j) {
                 runStart = j + 1 == slots ? 0 : j + 1
             } else {
                 let first = start(key(j))
