@@ -115,15 +115,15 @@ public final class LanguageWGAN: StatefulGAN {
         let scores = try store.jsd(samples: generated, maxN: c.maxNGram)
         let sentences = generated.map { data.dataset.vocabulary.decode(ids: $0) }
         try AtomicFile.write(Data((sentences.joined(separator: "\n") + "\n").utf8), to: samples)
+        // The log keys its scores by order as strings ("1"…).
+        let keyed = { (scores: [Int: Double]) in Dictionary(uniqueKeysWithValues: scores.map { (String($0.key), $0.value) }) }
         var entry = LanguageLogEntry(iteration: iteration, seconds: seconds, criticLoss: losses?.critic.loss,
                                      genLoss: losses?.generator, wasserstein: losses?.critic.wasserstein,
-                                     gradientPenalty: losses?.critic.gradientPenalty,
-                                     jsd: Dictionary(uniqueKeysWithValues: scores.map { (String($0.key), $0.value) }))
+                                     gradientPenalty: losses?.critic.gradientPenalty, jsd: keyed(scores))
         if let every = c.bleuEvery, iteration % every == 0, let references = data.references {
             // Blank samples have no words to score (as `eval text` drops them).
-            let hypotheses = sentences.map(BLEU.words).filter { !$0.isEmpty }
+            let hypotheses = BLEU.wordLists(sentences)
             if !hypotheses.isEmpty {
-                let keyed = { (scores: [Int: Double]) in Dictionary(uniqueKeysWithValues: scores.map { (String($0.key), $0.value) }) }
                 let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: references)
                 entry.bleu = keyed(bleu)
                 if !selfBLEU.isEmpty { entry.selfBLEU = keyed(selfBLEU) }

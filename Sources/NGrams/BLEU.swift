@@ -23,6 +23,12 @@ public enum BLEU {
         sentence.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map(String.init)
     }
 
+    /// The word lists of the sentences that have words: what is scored (blank lines, which
+    /// have none, are dropped).
+    public static func wordLists(_ sentences: [String]) -> [[String]] {
+        sentences.map(words).filter { !$0.isEmpty }
+    }
+
     /// BLEU-n for each n in `orders`, every hypothesis against all of `references`.
     /// - throws: `LocatedError` when there are no hypotheses or no references.
     public static func corpus(hypotheses: [[String]], references: [[String]],

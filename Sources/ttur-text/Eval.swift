@@ -102,11 +102,11 @@ struct EvalText: ParsableCommand {
 
     func run() throws {
         let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data))
-        let hypotheses = try sentenceLines(samples, what: "samples").map(BLEU.words).filter { !$0.isEmpty }
+        let hypotheses = BLEU.wordLists(try sentenceLines(samples, what: "samples"))
         guard !hypotheses.isEmpty else { throw LocatedError(file: samples, "no samples in the file (only blank lines)") }
         let (lines, origin): ([String], String) = try references.map { (try sentenceLines($0, what: "references"), $0) }
             ?? { let loaded = try ReferenceSentences.load(for: dataset, limit: maxReferences); return (loaded.sentences, loaded.origin.description) }()
-        let referenceWords = lines.map(BLEU.words).filter { !$0.isEmpty }
+        let referenceWords = BLEU.wordLists(lines)
         guard !referenceWords.isEmpty else { throw LocatedError(file: references ?? data, "no references (only blank lines)") }
         // One sample has no other to be scored against: its self-BLEU is null.
         let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: referenceWords)

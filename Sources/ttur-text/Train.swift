@@ -102,7 +102,7 @@ struct Train: ParsableCommand {
 
     /// The references of `--bleu-every` (the run's setting, kept on resume).
     private func bleuReferences(_ dataset: PreparedDataset) throws -> [[String]] {
-        let references = try ReferenceSentences.load(for: dataset, limit: bleuReferences).sentences.map(BLEU.words).filter { !$0.isEmpty }
+        let references = try BLEU.wordLists(ReferenceSentences.load(for: dataset, limit: bleuReferences).sentences)
         guard !references.isEmpty else { throw LocatedError(file: dataset.directory.path, "no BLEU references (no held-out shards and no sentences)") }
         return references
     }
