@@ -173,6 +173,15 @@ public struct SafeTensorsFile: Equatable, Sendable {
     /// Headers larger than this are treated as corrupt (the reference implementation's limit).
     static let maximumHeaderSize = 100_000_000
 
+    /// The metadata key of the data section's SHA-256 (lowercase hex): the bytes after the
+    /// header, as `tail -c +$((9 + header_length)) FILE | sha256sum` reads them. Written by
+    /// `write(to:checksummed: true)`; when present, reading checks it, so a file damaged after
+    /// it was written (a disk, a copy, a transfer) is refused instead of loaded silently.
+    public static let checksumKey = "data_sha256"
+
+    /// Whether the file carried a data checksum that was checked when it was read.
+    public var isChecksummed: Bool { metadata[Self.checksumKey] != nil }
+
     public init(tensors: [String: SafeTensorsEntry] = [:], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata
@@ -256,6 +265,12 @@ public struct SafeTensorsFile: Equatable, Sendable {
         for (previous, next) in zip(ranges, ranges.dropFirst()) where next.0 < previous.1 {
             throw fail("corrupt: entries \(previous.2) and \(next.2) overlap")
         }
+        if let expected = metadata[Self.checksumKey] {
+            let actual = SHA256.hex(SHA256.hash(data: data[bufferStart...]))
+            guard actual == expected else {
+                throw fail("corrupt: the tensor data's SHA-256 is \(actual.prefix(16))…, the header records \(expected.prefix(16))… (the file was damaged after it was written)")
+            }
+        }
         self.tensors = tensors
         self.metadata = metadata
     }
@@ -271,12 +286,19 @@ public struct SafeTensorsFile: Equatable, Sendable {
         return result
     }
 
-    /// The file's bytes: tensors in name order, header padded with spaces to 8 bytes.
-    public func encoded() throws -> Data {
+    /// The file's bytes: tensors in name order, header padded with spaces to 8 bytes; with
+    /// `checksummed`, the metadata also records the data section's SHA-256 (`checksumKey`).
+    public func encoded(checksummed: Bool = false) throws -> Data {
+        let names = tensors.keys.sorted()
+        var metadata = self.metadata
+        if checksummed {
+            let hasher = SHA256()
+            for name in names { hasher.update(data: tensors[name]!.data) }
+            metadata[Self.checksumKey] = SHA256.hex(hasher.finalize())
+        }
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
-        let names = tensors.keys.sorted()
         for name in names {
             let entry = tensors[name]!
             header[name] = ["dtype": entry.dtype.rawValue, "shape": entry.shape,
@@ -293,9 +315,10 @@ public struct SafeTensorsFile: Equatable, Sendable {
     }
 
     /// Writes the file atomically: a temporary file beside `url`, then a rename, so
-    /// readers never see a half-written checkpoint.
+    /// readers never see a half-written checkpoint. With `checksummed`, the metadata records
+    /// the data's SHA-256, checked by every later read.
     /// - throws: `LocatedError` when the directory is not writable.
-    public func write(to url: URL) throws {
-        try AtomicFile.write(try encoded(), to: url)
+    public func write(to url: URL, checksummed: Bool = false) throws {
+        try AtomicFile.write(try encoded(checksummed: checksummed), to: url)
     }
 }

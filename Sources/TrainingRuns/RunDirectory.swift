@@ -7,6 +7,8 @@ import Tensors
 ///     RUN/log.jsonl                         one JSON object per evaluation
 ///     RUN/events.out.tfevents.*             the same numbers for TensorBoard
 ///     RUN/checkpoints/iter-NNNNNNNN.safetensors
+///     RUN/checkpoints/iter-NNNNNNNN.safetensors.damaged   one that failed its checksum, set aside on resume
+///     RUN/.lock                             held by the process that writes the run (`RunLock`)
 ///     RUN/samples/iter-NNNNNNNN.EXT         samples of each evaluation (decoded text, or an image grid)
 public struct RunDirectory: Sendable {
     public let url: URL
@@ -100,6 +102,12 @@ extension RunDirectory {
         for sample in sampleFiles() where sample.iteration > iteration {
             try? fileManager.removeItem(at: sample.url)
         }
+    }
+
+    /// Moves a damaged checkpoint aside to `NAME.damaged` (kept for inspection, no longer
+    /// listed, so neither pruning nor a later resume takes it for the newest).
+    public func setAside(damaged checkpoint: URL) {
+        rename(checkpoint.path, checkpoint.path + ".damaged")
     }
 
     /// Deletes all but the newest `keep` checkpoints.
