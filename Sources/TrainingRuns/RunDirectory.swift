@@ -54,6 +54,19 @@ public struct RunDirectory: Sendable {
         Self.iterationFiles(in: samples, suffix: "." + sampleExtension)
     }
 
+    /// Creates `directory` and its parents.
+    /// - throws: `LocatedError` naming it and the system's reason ("Not a directory").
+    static func create(_ directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }
+            let reason = underlying?.domain == NSPOSIXErrorDomain
+                ? String(cString: strerror(Int32(underlying!.code))) : error.localizedDescription
+            throw LocatedError(file: directory.path, "cannot create the run directory: \(reason)")
+        }
+    }
+
     /// Files named `iter-NNNNNNNN<suffix>` in `directory`, by iteration.
     private static func iterationFiles(in directory: URL, suffix: String) -> [(iteration: Int, url: URL)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -66,16 +79,7 @@ public struct RunDirectory: Sendable {
 
     /// - throws: `LocatedError` naming the directory and the system's reason.
     public func createDirectories() throws {
-        for directory in [url, checkpoints, samples] {
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            } catch {
-                let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }
-                let reason = underlying?.domain == NSPOSIXErrorDomain
-                    ? String(cString: strerror(Int32(underlying!.code))) : error.localizedDescription
-                throw LocatedError(file: directory.path, "cannot create the run directory: \(reason)")
-            }
-        }
+        for directory in [url, checkpoints, samples] { try Self.create(directory) }
         guard access(url.path, W_OK) == 0 else {
             throw LocatedError(file: url.path, "the run directory is not writable")
         }

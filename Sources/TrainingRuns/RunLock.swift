@@ -30,9 +30,7 @@ public final class RunLock {
             return
         }
         createdDirectory = !FileManager.default.fileExists(atPath: run.path)
-        do { try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true) } catch {
-            throw LocatedError(file: run.path, "cannot create the run directory: \(error.localizedDescription)")
-        }
+        try RunDirectory.create(run)
         let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw LocatedError(file: file.path, "cannot open the lock: \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {

@@ -54,6 +54,7 @@ final class RunIntegrityTests: XCTestCase {
     /// one trains, the other exits 1 before touching anything, in one line naming the
     /// holder's pid; the log has each iteration once.
     private func expectOneWriter(_ arguments: [String], run: URL, name: String) throws {
+        let logged = ((try? logIterations(run)) ?? []).count
         let a = try start(arguments, name: name + "-a"), b = try start(arguments, name: name + "-b")
         let processes = [a, b]
         // The loser exits at once; the winner trains until stopped.
@@ -65,7 +66,8 @@ final class RunIntegrityTests: XCTestCase {
         XCTAssertEqual(message.split(separator: "\n").count, 1, message)
         XCTAssertTrue(message.contains("\(run.path): is being trained by another process (pid \(winner.process.processIdentifier)"), message)
 
-        try wait(120, "the winner's first evaluations") { ((try? logIterations(run)) ?? []).count >= 3 }
+        // Stopped once it is training (its handlers installed): it logged evaluations of its own.
+        try wait(120, "the winner's first evaluations") { ((try? logIterations(run)) ?? []).count >= logged + 2 }
         kill(winner.process.processIdentifier, SIGTERM)
         winner.process.waitUntilExit()
         let winnerMessage = try String(contentsOf: winner.stderr, encoding: .utf8)
