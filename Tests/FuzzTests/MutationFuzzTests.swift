@@ -8,6 +8,7 @@ import Tensors
 import TrainingRuns
 import XCTest
 import _TestSupport
+@testable import ttur_fuzz
 
 /// Seeded random-mutation fuzzing of every binary reader: valid files with bytes flipped,
 /// ranges zeroed or filled with garbage, pieces cut out or appended, and truncations. Each
@@ -59,10 +60,12 @@ final class MutationFuzzTests: XCTestCase {
     }
 
     /// Runs `read` on `cases` mutants of `seed` written to `name`; returns how many it accepted.
+    /// With `file`, mutants are written there (a file read beside others) instead of to `name`.
     @discardableResult
-    private func fuzz(_ name: String, seed: Data, seedValue: UInt64, _ read: (URL) throws -> Void) throws -> Int {
+    private func fuzz(_ name: String, seed: Data, seedValue: UInt64, at file: URL? = nil,
+                      _ read: (URL) throws -> Void) throws -> Int {
         var random = RandomSource(seed: seedValue)
-        let file = directory.appendingPathComponent(name)
+        let file = file ?? directory.appendingPathComponent(name)
         var accepted = 0
         var slowest = 0.0
         for _ in 0..<Self.cases {
@@ -76,6 +79,22 @@ final class MutationFuzzTests: XCTestCase {
         XCTAssertLessThan(slowest, 5, "\(name): one mutant took \(slowest) s to read")
         print("\(name): \(Self.cases) mutants, \(accepted) accepted, \(Self.cases - accepted) rejected with an error, slowest \(String(format: "%.3f", slowest)) s")
         return accepted
+    }
+
+    /// The formats ttur-text reads back from itself (the n-gram store's table images and
+    /// blocks, a dataset's manifest and sentences, config.json, experiment.json, event
+    /// files): the libFuzzer targets' own readers and set-ups, each mutant written in place
+    /// beside the untouched siblings.
+    func testReadersOfWhatTTURTextWritesItself() throws {
+        let targets = FuzzTarget.all.filter { $0.setup != nil }
+        XCTAssertEqual(targets.map(\.name), ["ngram-store", "dataset-manifest", "dataset-tokens", "run-config", "experiment", "events"])
+        for (index, target) in targets.enumerated() {
+            let runner = FuzzRunner(target: target)
+            defer { try? FileManager.default.removeItem(at: runner.file.deletingLastPathComponent()) }
+            let seed = try runner.setUpFile()
+            XCTAssertNil(seed.withUnsafeBytes { runner.run($0) }, "\(target.name): its own valid file is refused")
+            try fuzz(target.name, seed: seed, seedValue: 100 + UInt64(index), at: runner.file, target.read)
+        }
     }
 
     func testSafeTensorsReader() throws {
