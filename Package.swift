@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "ttur-fuzz", "_TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "NGrams", "ttur-fuzz", "_TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Reports", "ttur-text", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "Tensors", "ttur-text", "_TestSupport"]),
     ],
