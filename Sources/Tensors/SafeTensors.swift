@@ -187,21 +187,23 @@ public struct SafeTensorsFile: Equatable, Sendable {
         self.metadata = metadata
     }
 
-    /// Reads and validates a file.
+    /// Reads and validates a file, and checks its data against its checksum where it has one
+    /// (`verifyingChecksum: false` skips that: for measuring what the check costs).
     /// - throws: `LocatedError` naming the file for I/O errors, a truncated file, a
-    ///   malformed header, unknown dtypes, or data offsets that do not fit the shapes.
-    public init(contentsOf url: URL) throws {
+    ///   malformed header, unknown dtypes, data offsets that do not fit the shapes, or data
+    ///   that does not match its checksum.
+    public init(contentsOf url: URL, verifyingChecksum: Bool = true) throws {
         let data: Data
         do {
             data = try FileBytes.mapped(url)
         } catch {
             throw LocatedError(file: url.path, "cannot read: \(error.localizedDescription)")
         }
-        try self.init(data: data, name: url.path)
+        try self.init(data: data, name: url.path, verifyingChecksum: verifyingChecksum)
     }
 
     /// Parses a file's bytes; `name` only labels errors.
-    public init(data: Data, name: String = "<memory>") throws {
+    public init(data: Data, name: String = "<memory>", verifyingChecksum: Bool = true) throws {
         func fail(_ message: String) -> LocatedError { LocatedError(file: name, message) }
         guard data.count >= 8 else { throw fail("truncated: \(data.count) bytes, the 8-byte header length is missing") }
         let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
@@ -265,7 +267,7 @@ public struct SafeTensorsFile: Equatable, Sendable {
         for (previous, next) in zip(ranges, ranges.dropFirst()) where next.0 < previous.1 {
             throw fail("corrupt: entries \(previous.2) and \(next.2) overlap")
         }
-        if let expected = metadata[Self.checksumKey] {
+        if verifyingChecksum, let expected = metadata[Self.checksumKey] {
             let actual = SHA256.hex(SHA256.hash(data: data[bufferStart...]))
             guard actual == expected else {
                 throw fail("corrupt: the tensor data's SHA-256 is \(actual.prefix(16))…, the header records \(expected.prefix(16))… (the file was damaged after it was written)")

@@ -159,4 +159,21 @@ final class RunIntegrityTests: XCTestCase {
         XCTAssertTrue(result.standardError.contains("\(tokens.path): byte 0: corrupt: block 1 of 1"), result.standardError)
         XCTAssertFalse(FileManager.default.fileExists(atPath: run.path), "a refused new run leaves no directory")
     }
+
+    /// `bench integrity` at a small size: both ways timed for the dataset and the
+    /// checkpoint; the checked way really checks (its dataset has digests, its checkpoint a hash).
+    func testBenchIntegrityTimesEachCheckBesideNoCheck() throws {
+        let sample = try SharedData.require("corpora/billion-word-sample")
+        let work = corpus.root.appendingPathComponent("bench")
+        let result = try TTURTextExecutable.run(["bench", "integrity", "--sentences", "1200", "--dim", "8", "--repeats", "2",
+                                                 "--work", work.path, "--sample", sample.path])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardOutput.contains("open a prepared dataset of 1200 sentences (tokens.u16 0 MB, 1 digests): "),
+                      result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("with the block digests checked"), result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("read a dim-8 checkpoint"), result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("with its SHA-256 checked"), result.standardOutput)
+        let checkpoint = work.appendingPathComponent("integrity-checkpoint-dim8.safetensors")
+        XCTAssertTrue(try SafeTensorsFile(contentsOf: checkpoint).isChecksummed)
+    }
 }
