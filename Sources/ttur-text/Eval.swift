@@ -70,11 +70,15 @@ func sentenceLines(_ path: String, what: String) throws -> [String] {
 struct EvalText: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "text",
-        abstract: "Word-level BLEU-2…5 of samples against real sentences, and self-BLEU among the samples.",
+        abstract: "Word-level BLEU-2…5 and MS-Jaccard-2…5 of samples against real sentences, self-BLEU among the samples, and their novelty.",
         discussion: """
             NLTK's corpus_bleu with smoothing method 1 and uniform weights, words split on \
             whitespace (as Texygen scores text GANs). Self-BLEU scores each sample against all \
-            the other samples, never itself. References: --references FILE (one a line), else \
+            the other samples, never itself. MS-Jaccard-n (Montahaei et al. 2019): the geometric \
+            mean over k = 1…n of the Jaccard similarity of the samples' and the references' \
+            word k-gram multisets, counts divided by each set's number of sentences. Novelty: the \
+            share of samples that are training sentences verbatim, and the share of their words \
+            that are no word of the training sentences. References: --references FILE (one a line), else \
             the benchmark's held-out shards beside the shards the dataset was prepared from \
             (cut and encoded as the dataset's own sentences), else the dataset's last \
             --max-references sentences, which preparation does not hold out from training.
@@ -93,7 +97,7 @@ struct EvalText: ParsableCommand {
     @Option(help: "At most this many default references.")
     var maxReferences = 10_000
 
-    @Flag(help: "Print one JSON object {\"bleu2\": …, …, \"self_bleu5\": …}.")
+    @Flag(help: "Print one JSON object {\"bleu2\": …, \"self_bleu5\": …, \"msjaccard2\": …, \"copied_share\": …, \"unknown_word_share\": …}.")
     var json = false
 
     func validate() throws {
@@ -110,17 +114,26 @@ struct EvalText: ParsableCommand {
         guard !referenceWords.isEmpty else { throw LocatedError(file: references ?? data, "no references (only blank lines)") }
         // One sample has no other to be scored against: its self-BLEU is null.
         let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: referenceWords)
+        let msJaccard = MSJaccard.scores(samples: hypotheses, references: referenceWords)
+        let novelty = TextNovelty(dataset: dataset).shares(of: try sentenceLines(samples, what: "samples"))
         let orders = BLEU.defaultOrders
+        let number = { (value: Double?) in value.map { "\($0)" } ?? "null" }
         if json {
             let fields = orders.map { "\"bleu\($0)\": \(bleu[$0]!)" }
-                + orders.map { "\"self_bleu\($0)\": \(selfBLEU[$0].map { "\($0)" } ?? "null")" }
+                + orders.map { "\"self_bleu\($0)\": \(number(selfBLEU[$0]))" }
+                + MSJaccard.defaultOrders.map { "\"msjaccard\($0)\": \(number(msJaccard[$0]!))" }
+                + ["\"copied_share\": \(novelty.copied)", "\"unknown_word_share\": \(number(novelty.unknownWords))"]
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
+            let cell = { (value: Double?) in value.map { String(format: "%.6f", $0) } ?? "-" }
             print("\(hypotheses.count) samples against \(referenceWords.count) references: \(origin)")
-            print("n\tBLEU\tself-BLEU")
+            print("n\tBLEU\tself-BLEU\tMS-Jaccard")
             for n in orders {
-                print("\(n)\t\(String(format: "%.6f", bleu[n]!))\t\(selfBLEU[n].map { String(format: "%.6f", $0) } ?? "-")")
+                print("\(n)\t\(cell(bleu[n]!))\t\(cell(selfBLEU[n]))\t\(cell(msJaccard[n] ?? nil))")
             }
+            print(String(format: "novelty: %.1f%% of the samples are training sentences; ", 100 * novelty.copied)
+                  + (novelty.unknownWords.map { String(format: "%.1f%% of their words are no word of the training sentences", 100 * $0) }
+                     ?? "they have no words"))
         }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 import _TestSupport
 
-/// `ttur-text eval text`: BLEU and self-BLEU from the command line, with references from a
-/// file, the benchmark's held-out shards, or the prepared dataset itself.
+/// `ttur-text eval text`: BLEU, self-BLEU, MS-Jaccard and novelty from the command line, with
+/// references from a file, the benchmark's held-out shards, or the prepared dataset itself.
 final class EvalTextCommandTests: XCTestCase {
     private var work: TemporaryDirectory!
     private var fixtures: URL { SharedData.repositoryRoot.appendingPathComponent("Tests/Fixtures/bleu") }
@@ -31,9 +31,12 @@ final class EvalTextCommandTests: XCTestCase {
         XCTAssertTrue(plain.standardOutput.contains("3 samples against"), plain.standardOutput)
         XCTAssertTrue(plain.standardOutput.contains("held-out shards (news.en.heldout-00000-of-00050.zst)"), plain.standardOutput)
         let scores = try json(try TTURTextExecutable.run(["eval", "text", "--data", out.path, "--samples", samples.path, "--json"]))
-        XCTAssertEqual(Set(scores.keys), Set((2...5).flatMap { ["bleu\($0)", "self_bleu\($0)"] }))
+        XCTAssertEqual(Set(scores.keys), Set((2...5).flatMap { ["bleu\($0)", "self_bleu\($0)", "msjaccard\($0)"] }
+                                             + ["copied_share", "unknown_word_share"]))
         XCTAssertTrue(scores.values.allSatisfy { (0...1).contains($0) }, "\(scores)")
         XCTAssertGreaterThan(scores["bleu2"]!, 0)
+        XCTAssertGreaterThan(scores["msjaccard2"]!, 0)
+        XCTAssertTrue(plain.standardOutput.contains("novelty: "), plain.standardOutput)
 
         let expected = try XCTUnwrap((try JSONSerialization.jsonObject(
             with: Data(contentsOf: fixtures.appendingPathComponent("expected.json"))) as? [String: Any])?["main"] as? [String: Double])
@@ -42,6 +45,12 @@ final class EvalTextCommandTests: XCTestCase {
             "--samples", fixtures.appendingPathComponent("main-samples.txt").path,
             "--references", fixtures.appendingPathComponent("main-references.txt").path]))
         for (key, value) in expected { XCTAssertEqual(fromFile[key]!, value, accuracy: 1e-12 * value, key) }
+        let msJaccard = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(contentsOf: SharedData.repositoryRoot
+            .appendingPathComponent("Tests/Fixtures/text-metrics/expected.json"))) as? [String: Any])?["main"] as? [String: Double])
+        for n in 2...5 {
+            let value = try XCTUnwrap(msJaccard["msjaccard\(n)"])
+            XCTAssertEqual(fromFile["msjaccard\(n)"]!, value, accuracy: 1e-12 * value, "msjaccard\(n)")
+        }
     }
 
     /// Without held-out shards the references are the prepared dataset's last sentences, and
