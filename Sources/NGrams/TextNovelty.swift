@@ -20,32 +20,28 @@ import Foundation
 /// let shares = novelty.shares(of: samples)   // (copied: 0.02, unknownWords: 0.31)
 /// ```
 public struct TextNovelty: Sendable {
-    private let dataset: PreparedDataset
-    /// Training rows by hash, each with the index of one row of that hash per distinct row.
-    private let rows: [Int: [Int]]
+    private var dataset: PreparedDataset { sentences.dataset }
+    /// The training sentences.
+    public let sentences: SentenceIndex
     private let words: Set<Int>
     private let separators: Set<TokenID>
     private let padding: TokenID?
 
-    /// Indexes the dataset's sentences and words (one pass over `tokens.u16`).
+    /// Indexes the dataset's sentences and words (two passes over `tokens.u16`).
     public init(dataset: PreparedDataset) {
-        self.dataset = dataset
+        sentences = SentenceIndex(dataset)
         let vocabulary = dataset.vocabulary
         padding = vocabulary.padding
         separators = vocabulary.unit == .word ? [] : Set(vocabulary.units.indices.filter { id in
             id != Int(Vocabulary.unknown) && vocabulary.units[id].allSatisfy(\.isWhitespace)
         }.map { TokenID($0) })
-        var rows: [Int: [Int]] = [:]
         var words = Set<Int>()
         for index in 0..<dataset.sentenceCount {
             let row = dataset.sentence(index)
-            let hash = Self.hash(row)
-            if !(rows[hash]?.contains { dataset.sentence($0).elementsEqual(row) } ?? false) { rows[hash, default: []].append(index) }
             let full = padding.map { row.last != $0 } ?? true
             let found = Self.wordHashes(row, separators: separators, padding: padding, isWordUnit: vocabulary.unit == .word)
             words.formUnion(full ? found.dropLast() : found[...])
         }
-        self.rows = rows
         self.words = words
     }
 
@@ -55,7 +51,7 @@ public struct TextNovelty: Sendable {
         var copied = 0, total = 0, unknown = 0
         for line in samples {
             let row = dataset.encode(line: line)
-            if rows[Self.hash(row)]?.contains(where: { dataset.sentence($0).elementsEqual(row) }) == true { copied += 1 }
+            if sentences.contains(row) { copied += 1 }
             let found = Self.wordHashes(row, separators: separators, padding: padding, isWordUnit: dataset.vocabulary.unit == .word)
             for word in (padding.map { row.last != $0 } ?? true) ? found.dropLast() : found[...] {
                 total += 1
@@ -63,12 +59,6 @@ public struct TextNovelty: Sendable {
             }
         }
         return (Double(copied) / Double(max(samples.count, 1)), total > 0 ? Double(unknown) / Double(total) : nil)
-    }
-
-    private static func hash<C: Collection>(_ ids: C) -> Int where C.Element == TokenID {
-        var hasher = Hasher()
-        for id in ids { hasher.combine(id) }
-        return hasher.finalize()
     }
 
     /// The hashes of a row's words, in order.

@@ -30,26 +30,55 @@ struct EvalJSD: ParsableCommand {
     @Option(help: "Largest n-gram order to evaluate.")
     var ngram: Int = 6
 
-    @Flag(help: "Print one JSON object {\"1\": …, …} instead of a table.")
+    @Flag(help: "Print one JSON object {\"1\": …, …} instead of a table (with --floors, also \"floors\": {\"real\", \"empty\", \"commonest\", …}).")
     var json = false
+
+    @Flag(help: "Also score, on the same statistics and at the same sample size: as many real sentences (the floor), as many empty lines, and as many copies of the commonest training sentence (reads the dataset's sentences).")
+    var floors = false
+
+    @Option(help: "With --floors: the real sentences, one a line (default: the held-out shards beside the dataset's, else its last sentences, which it also trains on).")
+    var real: String?
 
     func validate() throws {
         guard (1...8).contains(ngram) else { throw ValidationError("--ngram must be between 1 and 8") }
+        if real != nil && !floors { throw ValidationError("--real needs --floors") }
     }
 
     func run() throws {
-        // The manifest and vocabulary only: the dataset's sentences are not needed here.
-        let dataset = try DatasetHeader(directory: URL(fileURLWithPath: data))
+        // The manifest and vocabulary only: without --floors the dataset's sentences are not needed.
+        let directory = URL(fileURLWithPath: data)
+        let dataset = try DatasetHeader(directory: directory)
         let store = try NGramStore(dataset: dataset)
         let lines = try sentenceLines(samples, what: "samples")
         let encoded = try dataset.vocabulary.encode(lines: lines, length: dataset.sequenceLength)
         let scores = try store.jsd(samples: encoded, maxN: ngram)
+        var points: (JSDReferencePoints, origin: String)?
+        if floors {
+            let full = try PreparedDataset(directory: directory)
+            let (realLines, origin): ([String], String) = try real.map { (try sentenceLines($0, what: "real sentences"), $0) }
+                ?? { let loaded = try ReferenceSentences.load(for: full, limit: 100_000); return (loaded.sentences, loaded.origin.description) }()
+            points = (try JSDReferencePoints(store: store, sentences: SentenceIndex(full), real: realLines,
+                                             count: lines.count, maxN: ngram), origin)
+        }
+        let orders = 1...ngram
         if json {
-            let fields = (1...ngram).map { "\"\($0)\": \(scores[$0]!)" }
+            let object = { (values: [Int: Double]) in "{" + orders.map { "\"\($0)\": \(values[$0]!)" }.joined(separator: ", ") + "}" }
+            var fields = orders.map { "\"\($0)\": \(scores[$0]!)" }
+            if let (p, origin) = points {
+                let text = { (value: String) in String(decoding: try! JSONEncoder().encode(value), as: UTF8.self) }
+                fields.append("\"floors\": {\"real\": \(object(p.real)), \"real_count\": \(p.realCount), \"real_origin\": \(text(origin)), "
+                              + "\"empty\": \(object(p.empty)), \"commonest\": \(object(p.commonest)), \"commonest_sentence\": \(text(p.commonestSentence))}")
+            }
             print("{" + fields.joined(separator: ", ") + "}")
+        } else if let (p, origin) = points {
+            print("\(lines.count) samples; real: \(p.realCount) sentences from \(origin); commonest: \"\(p.commonestSentence)\"")
+            print("n\tJSD\treal\tempty\tcommonest")
+            for n in orders {
+                print("\(n)\t" + [scores[n]!, p.real[n]!, p.empty[n]!, p.commonest[n]!].map { String(format: "%.6f", $0) }.joined(separator: "\t"))
+            }
         } else {
             print("n\tJSD")
-            for n in 1...ngram { print("\(n)\t\(String(format: "%.6f", scores[n]!))") }
+            for n in orders { print("\(n)\t\(String(format: "%.6f", scores[n]!))") }
         }
     }
 }

@@ -49,7 +49,7 @@ final class TextMetricsTests: XCTestCase {
     /// fills its length loses its last (maybe cut) word, in the corpus and in the samples.
     func testNoveltyCountsCopiedSentencesAndUnknownWords() throws {
         let corpus = try TemporaryCorpus()
-        _ = try corpus.addShard(1, lines: ["the cat sat", "a dog ran far", "the big elephant walked on"])
+        _ = try corpus.addShard(1, lines: ["the cat sat", "a dog ran far", "the big elephant walked on", "a dog ran far"])
         var options = PreparationOptions()
         options.unit = .codepoint
         options.sequenceLength = 16
@@ -70,6 +70,9 @@ final class TextMetricsTests: XCTestCase {
         // Words counted: 3 + 3 + 2 + 2 + 2 = 12; unknown: zebra, elephant.
         XCTAssertEqual(try XCTUnwrap(shares.unknownWords), 2.0 / 12, accuracy: 1e-15)
         XCTAssertNil(novelty.shares(of: [""]).unknownWords)
+        let commonest = try XCTUnwrap(novelty.sentences.commonest)
+        XCTAssertEqual(commonest.count, 2)
+        XCTAssertEqual(dataset.vocabulary.decode(ids: dataset.sentence(commonest.row)), "a dog ran far")
         XCTAssertEqual(novelty.shares(of: [""]).copied, 0)
     }
 }
