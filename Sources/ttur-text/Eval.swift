@@ -107,7 +107,12 @@ struct EvalText: ParsableCommand {
             mean over k = 1…n of the Jaccard similarity of the samples' and the references' \
             word k-gram multisets, counts divided by each set's number of sentences. Novelty: the \
             share of samples that are training sentences verbatim, and the share of their words \
-            that are no word of the training sentences. References: --references FILE (one a line), else \
+            that are no word of the training sentences. Language-model scores (Semeniuta et al.): \
+            a character 5-gram model with NLTK's interpolated Kneser-Ney (discount 0.1) built \
+            from the references scores the samples (lm: bits per character, quality), one built \
+            from the samples scores the references (reverse lm: diversity and coverage); \
+            characters the model never saw have probability 0 and are counted apart \
+            (lm_unseen_share). References: --references FILE (one a line), else \
             the benchmark's held-out shards beside the shards the dataset was prepared from \
             (cut and encoded as the dataset's own sentences), else the dataset's last \
             --max-references sentences, which preparation does not hold out from training.
@@ -144,14 +149,21 @@ struct EvalText: ParsableCommand {
         // One sample has no other to be scored against: its self-BLEU is null.
         let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: referenceWords)
         let msJaccard = MSJaccard.scores(samples: hypotheses, references: referenceWords)
-        let novelty = TextNovelty(dataset: dataset).shares(of: try sentenceLines(samples, what: "samples"))
+        let sampleLines = try sentenceLines(samples, what: "samples")
+        let novelty = TextNovelty(dataset: dataset).shares(of: sampleLines)
+        let quality = KneserNey(order: 5, sentences: lines).score(sampleLines)
+        let reverse = KneserNey(order: 5, sentences: sampleLines).score(lines)
         let orders = BLEU.defaultOrders
         let number = { (value: Double?) in value.map { "\($0)" } ?? "null" }
         if json {
             let fields = orders.map { "\"bleu\($0)\": \(bleu[$0]!)" }
                 + orders.map { "\"self_bleu\($0)\": \(number(selfBLEU[$0]))" }
                 + MSJaccard.defaultOrders.map { "\"msjaccard\($0)\": \(number(msJaccard[$0]!))" }
-                + ["\"copied_share\": \(novelty.copied)", "\"unknown_word_share\": \(number(novelty.unknownWords))"]
+                + ["\"copied_share\": \(novelty.copied)", "\"unknown_word_share\": \(number(novelty.unknownWords))",
+                   "\"lm_bits_per_char\": \(number(quality.bitsPerUnit.isNaN ? nil : quality.bitsPerUnit))",
+                   "\"lm_unseen_share\": \(Double(quality.zeroProbability) / Double(max(quality.units, 1)))",
+                   "\"reverse_lm_bits_per_char\": \(number(reverse.bitsPerUnit.isNaN ? nil : reverse.bitsPerUnit))",
+                   "\"reverse_lm_unseen_share\": \(Double(reverse.zeroProbability) / Double(max(reverse.units, 1)))"]
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
             let cell = { (value: Double?) in value.map { String(format: "%.6f", $0) } ?? "-" }
@@ -159,6 +171,10 @@ struct EvalText: ParsableCommand {
             print("n\tBLEU\tself-BLEU\tMS-Jaccard")
             for n in orders {
                 print("\(n)\t\(cell(bleu[n]!))\t\(cell(selfBLEU[n]))\t\(cell(msJaccard[n] ?? nil))")
+            }
+            for (name, score) in [("lm (references' model on the samples)", quality), ("reverse lm (samples' model on the references)", reverse)] {
+                print(String(format: "%@: %.4f bits per character; %.2f%% of characters unseen by the model", name,
+                             score.bitsPerUnit, 100 * Double(score.zeroProbability) / Double(max(score.units, 1))))
             }
             print(String(format: "novelty: %.1f%% of the samples are training sentences; ", 100 * novelty.copied)
                   + (novelty.unknownWords.map { String(format: "%.1f%% of their words are no word of the training sentences", 100 * $0) }

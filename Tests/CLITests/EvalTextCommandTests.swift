@@ -32,8 +32,12 @@ final class EvalTextCommandTests: XCTestCase {
         XCTAssertTrue(plain.standardOutput.contains("held-out shards (news.en.heldout-00000-of-00050.zst)"), plain.standardOutput)
         let scores = try json(try TTURTextExecutable.run(["eval", "text", "--data", out.path, "--samples", samples.path, "--json"]))
         XCTAssertEqual(Set(scores.keys), Set((2...5).flatMap { ["bleu\($0)", "self_bleu\($0)", "msjaccard\($0)"] }
-                                             + ["copied_share", "unknown_word_share"]))
-        XCTAssertTrue(scores.values.allSatisfy { (0...1).contains($0) }, "\(scores)")
+                                             + ["copied_share", "unknown_word_share", "lm_bits_per_char", "lm_unseen_share",
+                                                "reverse_lm_bits_per_char", "reverse_lm_unseen_share"]))
+        XCTAssertTrue(scores.filter { !$0.key.hasSuffix("bits_per_char") }.values.allSatisfy { (0...1).contains($0) }, "\(scores)")
+        XCTAssertGreaterThan(scores["lm_bits_per_char"]!, 0)
+        XCTAssertGreaterThan(scores["reverse_lm_bits_per_char"]!, scores["lm_bits_per_char"]!,
+                             "three samples model the held-out sentences worse than those model the samples")
         XCTAssertGreaterThan(scores["bleu2"]!, 0)
         XCTAssertGreaterThan(scores["msjaccard2"]!, 0)
         XCTAssertTrue(plain.standardOutput.contains("novelty: "), plain.standardOutput)
@@ -51,6 +55,18 @@ final class EvalTextCommandTests: XCTestCase {
             let value = try XCTUnwrap(msJaccard["msjaccard\(n)"])
             XCTAssertEqual(fromFile["msjaccard\(n)"]!, value, accuracy: 1e-12 * value, "msjaccard\(n)")
         }
+
+        // The language-model score from the command line is NLTK's order-5 entropy on the KN fixture.
+        let kn = SharedData.repositoryRoot.appendingPathComponent("Tests/Fixtures/kneser-ney")
+        let cases = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(contentsOf: kn.appendingPathComponent("expected.json")))
+            as? [String: Any])?["cases"] as? [[String: Any]])
+        let five = try XCTUnwrap(cases.first { $0["order"] as? Int == 5 })
+        let lm = try json(try TTURTextExecutable.run([
+            "eval", "text", "--data", out.path, "--json", "--samples", kn.appendingPathComponent("test.txt").path,
+            "--references", kn.appendingPathComponent("train.txt").path]))
+        let entropy = try XCTUnwrap(five["entropy_finite"] as? Double)
+        XCTAssertEqual(lm["lm_bits_per_char"]!, entropy, accuracy: 1e-9 * entropy)
+        XCTAssertEqual(lm["lm_unseen_share"]!, Double(five["zero_probability"] as! Int) / Double(five["units"] as! Int))
     }
 
     /// Without held-out shards the references are the prepared dataset's last sentences, and
