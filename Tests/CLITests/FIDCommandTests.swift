@@ -95,6 +95,15 @@ final class FIDCommandTests: XCTestCase {
         XCTAssertEqual(object["recall"] as? Double, 1)
         XCTAssertEqual(object["coverage"] as? Double, 1, "each image lies strictly inside its own ball")
         XCTAssertGreaterThan(try XCTUnwrap(object["density"] as? Double), 0)
+        // FD∞ needs only the generated side's features: against a statistics file it runs, and
+        // for six images it fits sizes 2…6 (numpy's linspace(2, 6, 15) cut to integers).
+        let imageStats = FileManager.default.temporaryDirectory.appendingPathComponent("ttur-fdinf-\(UUID().uuidString).npz")
+        defer { try? FileManager.default.removeItem(at: imageStats) }
+        XCTAssertEqual(try TTURTextExecutable.run(["fid", "stats", images, "--out", imageStats.path] + network).status, 0)
+        let infinity = try TTURTextExecutable.run(["fid", images, imageStats.path, "--fd-infinity"] + network)
+        XCTAssertEqual(infinity.status, 0, infinity.standardError)
+        XCTAssertTrue(infinity.standardOutput.contains("FD∞: "), infinity.standardOutput)
+        XCTAssertTrue(infinity.standardOutput.contains("over 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 6 samples"), infinity.standardOutput)
         let plain = try TTURTextExecutable.run(["fid", images, images, "--kid", "--kid-subset-size", "4"] + network)
         XCTAssertEqual(plain.status, 0, plain.standardError)
         XCTAssertTrue(plain.standardOutput.contains("(100 subsets of 4)"), plain.standardOutput)
