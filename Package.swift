@@ -43,6 +43,10 @@ let package = Package(
         // source, atomic writes, SHA-256.
         .target(name: "Basics", dependencies: ["CCrypto"]),
 
+        // NVIDIA's driver, NVRTC and cuBLAS, opened at run time (dlopen): nothing CUDA at build
+        // time; the CUDA C kernel sources ship as resources, compiled by NVRTC on first use.
+        .target(name: "CUDA", dependencies: ["Basics"], resources: [.copy("Kernels")]),
+
         // The engine.
         .target(name: "Tensors", dependencies: ["Basics", "CBLAS", "CDNNL"], swiftSettings: numericSettings),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: numericSettings),
@@ -115,7 +119,7 @@ let package = Package(
             name: "ttur-text",
             dependencies: [
                 "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Reports", "FID",
-                "Distributed", "Experiments", "CSpawn",
+                "Distributed", "Experiments", "CSpawn", "CUDA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -126,6 +130,7 @@ let package = Package(
 
         .target(name: "_TestSupport", dependencies: ["Basics", "Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
+        .testTarget(name: "CUDATests", dependencies: ["CUDA", "ttur-text", "_TestSupport"]),
         .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "TrainingRuns", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "FIDTests", dependencies: ["FID", "ImageData", "Tensors", "_TestSupport"]),
         .testTarget(name: "ImageDataTests", dependencies: ["ImageData", "CZlibShim", "_TestSupport"]),
