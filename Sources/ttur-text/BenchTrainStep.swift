@@ -4,6 +4,7 @@ import Foundation
 import LanguageGAN
 import Layers
 import Tensors
+import TrainingRuns
 
 /// `ttur-text bench train-step`: full WGAN-GP iterations (a generator step and the critic
 /// steps with gradient penalty), timed like `wgan_language_torch.py bench`.
@@ -45,15 +46,15 @@ struct BenchTrainStep: ParsableCommand {
         Engine.setThreads(threads)
         let precision = try precisionOptions.precision.resolved()
         let shape = LanguageModelShape(dim: dim, sequenceLength: seq, vocabularySize: vocab)
-        let state = LanguageGANState(shape: shape, learningRateGenerator: 1e-4, learningRateCritic: 3e-4, seed: 0)
+        let state = LanguageGANState(shape: shape, learningRateGenerator: 1e-4, learningRateCritic: 3e-4,
+                                     criticSteps: criticIters, seed: 0)
         var random = RandomSource(seed: 1)
         let ids = (0..<(batch * seq)).map { _ in random.nextInt(below: vocab) }
         let real = Tensor.oneHot(ids, shape: [batch, seq], depth: vocab).localRows()
 
-        func iteration() {
-            state.generatorUpdate(batch: batch)
-            for _ in 0..<criticIters { state.criticUpdate(real: real) }
-        }
+        // Past iteration 0, so every timed iteration has its generator step; every critic
+        // step on the same real batch.
+        func iteration() { state.iteration(1, batch: batch) { real } }
         let (times, flopsPerIteration, trafficBefore) = try StepBenchReport.timed(iters, in: precision, iteration)
         let median = times[times.count / 2]
         let peakMemory = Diagnostics.peakResidentBytes()

@@ -2,6 +2,7 @@ import Corpus
 import Foundation
 import ImageGAN
 import Tensors
+import TrainingRuns
 
 /// `bench image-step --model wgan-gp`: WGAN-GP image iterations (a generator step, then the
 /// critic steps with their gradient penalty), beside `wgan_image_torch.py bench` in fp32 and
@@ -19,7 +20,7 @@ enum WGANImageStepBench {
         let real = Tensor.randomUniform([s.batch, s.size, s.size, s.channels], low: -1, high: 1, using: &random)
         var index = 1  // past iteration 0, so every timed iteration has its generator step
         func iteration() {
-            gan.iteration(index) { real }
+            gan.iteration(index, batch: real.shape[0] * Collectives.current.size) { real }
             index += 1
         }
         iteration()

@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import ImageGAN
 import LanguageGAN
+import TrainingRuns
 
 struct Experiment: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,7 +48,7 @@ struct Experiment: ParsableCommand {
             throw ValidationError("\(name) must be at least 1")
         }
         if !(summaryEvery > 0) { throw ValidationError("--summary-every must be positive") }
-        let known = mode == .language ? Schedule.allCases.map(\.rawValue) : ImageSchedule.allCases.map(\.rawValue)
+        let known = Schedule.allCases.map(\.rawValue)
         if scheduleList.isEmpty || Set(scheduleList).count != scheduleList.count {
             throw ValidationError("--schedules must name distinct schedules (\(known.joined(separator: ", ")))")
         }

@@ -6,8 +6,6 @@ import Layers
 import Tensors
 import TrainingRuns
 
-extension ImageSchedule: ExpressibleByArgument {}
-
 struct Image: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Image mode: DCGAN under TTUR or one learning rate, scored by FID.",

@@ -30,7 +30,7 @@ struct ImageTrain: ParsableCommand {
     @Option(help: "The GAN: dcgan or wgan-gp (the paper's residual WGAN-GP image model; sizes 32 and 64).")
     var model: ImageModel = .dcgan
     @Option(help: "Update schedule: ttur or orig (WGAN-GP: ttur = critic 3e-4, generator 1e-4, one critic step; orig = 1e-4, five).")
-    var schedule: ImageSchedule = .ttur
+    var schedule: Schedule = .ttur
     @Option(help: "Discriminator (critic) learning rate (default: the schedule's).") var lrD: Float?
     @Option(help: "Generator learning rate (default: the schedule's).") var lrG: Float?
     @Option(help: "Image size, a power of two ≥ 8; WGAN-GP 32 or 64 (default: 32 for IDX/CIFAR data, 64 for folders).") var size: Int?
@@ -67,7 +67,7 @@ struct ImageTrain: ParsableCommand {
                 }
             case .wganGP:
                 try train(WGANImage.self) { side, channels in
-                    var s = WGANImageSettings(schedule: WGANImageSchedule(rawValue: schedule.rawValue)!)
+                    var s = WGANImageSettings(schedule: schedule)
                     if let lrD { s.criticLearningRate = lrD }
                     if let lrG { s.generatorLearningRate = lrG }
                     if let criticIters { s.criticSteps = criticIters }

@@ -2,6 +2,7 @@ import Foundation
 import ImageGAN
 import Layers
 import Tensors
+import TrainingRuns
 import XCTest
 import _TestSupport
 

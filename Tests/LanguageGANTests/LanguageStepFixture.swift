@@ -2,6 +2,7 @@ import Foundation
 import Layers
 import LanguageGAN
 import Tensors
+import TrainingRuns
 import XCTest
 import _TestSupport
 
@@ -106,8 +107,9 @@ struct LanguageStepFixture {
         let alpha = Tensor(try values("input/alpha"), shape: [batch])
 
         // Critic step.
-        let step = WGANGP.criticStep(generator: generator, critic: critic, real: real, noise: criticNoise,
-                                     alpha: alpha, lambda: Float(try metadata("gp_lambda")))
+        let step = WassersteinGradientPenalty.criticStep(generator: generator.callAsFunction, critic: critic.callAsFunction,
+                                                         criticParameters: critic.parameters, real: real, noise: criticNoise,
+                                                         alpha: alpha, lambda: Float(try metadata("gp_lambda")))
         try tensor(step.fake.scalars, "critic/fake", .fake)
         try tensor(step.criticReal.scalars, "critic/d_real", .criticReal)
         try tensor(step.criticFake.scalars, "critic/d_fake", .criticFake)
@@ -118,7 +120,10 @@ struct LanguageStepFixture {
                                quantities: (.criticGradient, .criticAfterStep))
 
         // Generator step, against the updated critic.
-        let generatorStep = WGANGP.generatorStep(generator: generator, critic: critic, noise: generatorNoise)
+        let generatorStep = WassersteinGradientPenalty.generatorStep(generator: generator.callAsFunction,
+                                                                     critic: critic.callAsFunction,
+                                                                     generatorParameters: generator.parameters,
+                                                                     noise: generatorNoise)
         outcome.generatorScoreScale = withoutGrad { critic(generator(generatorNoise)) }.scalars
             .map { abs(Double($0)) }.max() ?? 0
         try scalar(generatorStep.loss, "gen_loss", .generatorLoss)
