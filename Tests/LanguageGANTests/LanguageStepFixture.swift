@@ -12,6 +12,9 @@ import _TestSupport
 ///
 /// Tensors are compared as max |ours − theirs| against the scale max |theirs|; scalars as
 /// |ours − theirs| against |theirs|. The caller says how much error each comparison allows.
+/// Every weight after the Adam step is also held to Adam's bound (`AdamFirstStepParity`); one
+/// whose gradient's sign the computation does not determine (a reference gradient within fp32
+/// parity's 1e-4 · max |ref| of zero) to that bound alone, out of its tensor's error.
 struct LanguageStepFixture {
     /// What a compared quantity is, for tolerances that depend on how it was computed.
     enum Quantity {
@@ -31,6 +34,8 @@ struct LanguageStepFixture {
         var metadata: [String: Double] = [:]
         /// max |D(G(z_gen))| of the updated critic: the scale of the generator loss's terms.
         var generatorScoreScale = 0.0
+        /// Each after-step tensor's element furthest into Adam's bound (`AdamFirstStepParity`).
+        var adamBounded: [(name: String, error: Double, bound: Double)] = []
     }
 
     let file: SafeTensorsFile
@@ -86,8 +91,17 @@ struct LanguageStepFixture {
                                  beta1: 0.5, beta2: 0.9, epsilon: 1e-8, form: .pytorch)
             optimizer.update(with: gradients)
             let after = network.torchState()
-            for parameter in network.namedParameters {
-                try tensor(after[parameter.name]!.values, prefixes.after + parameter.name, quantities.1)
+            for (parameter, gradient) in zip(network.namedParameters, gradients) {
+                let name = prefixes.after + parameter.name
+                let theirGradient = try values(prefixes.gradient + parameter.name)
+                let result = AdamFirstStepParity.compare(
+                    ours: after[parameter.name]!.values, theirs: try values(name),
+                    ourGradient: parameter.layout.toTorch(gradient.scalars), theirGradient: theirGradient,
+                    gradientError: 1e-4 * (theirGradient.map { abs(Double($0)) }.max() ?? 0),
+                    learningRate: Double(optimizer.learningRate), epsilon: Double(optimizer.epsilon))
+                outcome.comparisons.append(Comparison(name: name, quantity: quantities.1, error: result.determinedError,
+                                                      scale: result.scale))
+                outcome.adamBounded.append(("\(name)[\(result.worst.index)]", result.worst.error, result.worst.bound))
             }
         }
 
@@ -139,6 +153,11 @@ struct LanguageStepFixture {
             let bound = allowed(comparison)
             XCTAssertLessThanOrEqual(comparison.error, bound,
                                      "\(comparison.name): error \(comparison.error) against scale \(comparison.scale), allowed \(bound)",
+                                     file: file, line: line)
+        }
+        for element in outcome.adamBounded {
+            XCTAssertLessThanOrEqual(element.error, element.bound,
+                                     "\(element.name): beyond Adam's bound",
                                      file: file, line: line)
         }
     }
