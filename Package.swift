@@ -64,12 +64,13 @@ let package = Package(
         // Data-parallel training over MPI: the engine's collectives on an MPI job's ranks.
         .target(name: "Distributed", dependencies: ["Tensors", "CMPIShim"]),
 
-        // What every trainer shares: the run directory, checkpointed networks with their
-        // optimisers, the log, stop requests.
-        .target(name: "TrainingRuns", dependencies: ["Tensors", "Layers", "Reports"]),
+        // What every trainer shares: the one training loop, the one WGAN-GP step, the run
+        // directory, checkpointed networks with their optimisers, the log and its TensorBoard
+        // event files, stop requests.
+        .target(name: "TrainingRuns", dependencies: ["Tensors", "Layers"]),
 
         // The language GAN: models' training loop, checkpoints, sampling (issue 6).
-        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams", "Reports", "TrainingRuns"],
+        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns"],
                 swiftSettings: numericSettings),
 
         // The image GAN: DCGAN under TTUR, FID during training, the feature classifier (issue 8).
@@ -86,14 +87,14 @@ let package = Package(
 
         // Runs over schedules × seeds: their directory and configuration, locks, local jobs or
         // MPI/Slurm ranks, resumption.
-        .target(name: "Experiments", dependencies: ["Basics", "TrainingRuns", "Reports", "Distributed", "CSpawn"]),
+        .target(name: "Experiments", dependencies: ["Basics", "TrainingRuns", "Distributed", "CSpawn"]),
 
         // The paper's saddle-point example, an experiment of its own.
         .target(name: "Toy", dependencies: ["Basics"]),
 
-        // Run reports: TensorBoard event files (written by the trainers), HTML/SVG plots of
-        // runs and of the toy. Below the trainers, so it reads runs as plain JSON.
-        .target(name: "Reports", dependencies: ["Tensors", "Toy"]),
+        // Run reports: HTML/SVG plots of runs, of experiments and of the toy (run by `Toy`);
+        // runs are read as plain JSON (any trainer's), their logs through `TrainingRuns`.
+        .target(name: "Reports", dependencies: ["Basics", "TrainingRuns", "Toy"]),
 
         // Image datasets: PNG/JPEG decoding and encoding, gzip, IDX (MNIST, Fashion-MNIST),
         // CIFAR-10 binary batches, image folders; training batches and sample grids.
@@ -114,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Reports", "FID",
+                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID",
                 "Distributed", "Experiments", "CSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -135,7 +136,9 @@ let package = Package(
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "_TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Reports", "ttur-text", "_TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "Tensors", "ttur-text", "_TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "TrainingRuns", "Tensors", "ttur-text", "_TestSupport"]),
+        .testTarget(name: "TrainingRunsTests", dependencies: ["TrainingRuns", "_TestSupport"]),
+        .testTarget(name: "ToyTests", dependencies: ["Toy"]),
     ],
     swiftLanguageModes: [.v5]
 )

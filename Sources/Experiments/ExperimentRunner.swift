@@ -1,6 +1,5 @@
 import Basics
 import Foundation
-import Reports
 import TrainingRuns
 
 /// Trains an experiment's runs (this rank's share), `jobs` at a time, each as a child
@@ -131,7 +130,7 @@ public struct ExperimentRunner {
             if Date().timeIntervalSince(lastSummary) >= summaryEvery {
                 lastSummary = Date()
                 let progress = training.map { entry in
-                    (try? RunRecord(directory: entry.run.url))?.points.last.map {
+                    (try? LogPoint.read(log: entry.run.url.appendingPathComponent("log.jsonl")))?.last.map {
                         "\(entry.run.name) iteration \($0.iteration) at \(minutes($0.seconds ?? 0)) min"
                     } ?? "\(entry.run.name) starting"
                 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Reports
+import Toy
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,14 +102,14 @@ struct ReportToy: ParsableCommand {
     }
 
     func run() throws {
-        var options = ToyReport.Options()
+        var options = ToyExperiment.Options()
         options.steps = steps
         options.seed = seed
         options.seeds = seeds
         options.noise = noise
         options.ensembleSeeds = ensembleSeeds
         let output = URL(fileURLWithPath: out)
-        let results = ToyReport.results(options)
+        let results = ToyExperiment.run(options)
         do {
             try ToyReport.html(results, options).write(to: output, atomically: true, encoding: .utf8)
         } catch {
