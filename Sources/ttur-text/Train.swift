@@ -64,11 +64,11 @@ struct Train: ParsableCommand {
             var dataset: PreparedDataset?  // a new run's dataset, opened once for its sizes and for training
             let trainer: Trainer<LanguageWGAN> = try runOptions.trainer(
                 new: {
-                    dataset = try DatasetLocator.open(data)
+                    dataset = try DatasetPreparation.open(data, progress: ProgressLine())
                     return try configuration(for: dataset!)
                 },
                 in: runOptions.directory(for: LanguageWGAN.self, schedule: schedule.rawValue),
-                context: { try trainingData(dataset ?? DatasetLocator.open(data ?? $0.gan.dataDirectory), bleuEvery: $0.gan.bleuEvery) })
+                context: { try trainingData(dataset ?? DatasetPreparation.open(data ?? $0.gan.dataDirectory, progress: ProgressLine()), bleuEvery: $0.gan.bleuEvery) })
             try TrainingConsole.train(trainer, command: "ttur-text train") { try Self.printJSDTable($0.logEntries()) }
         }
     }
@@ -114,20 +114,5 @@ struct Train: ParsableCommand {
         for n in first.jsd.keys.sorted(by: { Int($0)! < Int($1)! }) {
             print(String(format: "%-4@ %14.4f %14.4f", n, first.jsd[n] ?? .nan, last.jsd[n] ?? .nan))
         }
-    }
-}
-
-/// Resolves `--data`: a prepared dataset directory, or by default the bundled corpus,
-/// prepared on first use.
-enum DatasetLocator {
-    static func open(_ path: String?) throws -> PreparedDataset {
-        if let path { return try PreparedDataset(directory: URL(fileURLWithPath: path)) }
-        let bundled = try BundledCorpus.locate()
-        let directory = URL(fileURLWithPath: "data/\(bundled.lastPathComponent)")
-        if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(PreparedDataset.manifestName).path) {
-            print("preparing the bundled corpus into \(directory.path) (first use)")
-            return try DatasetPreparation.prepareBundled()
-        }
-        return try PreparedDataset(directory: directory)
     }
 }
