@@ -39,6 +39,27 @@ public struct LanguageTrainingData {
         self.store = store
         self.references = references
     }
+
+    /// `dataset` with what the evaluating process (rank 0 of an MPI job) adds: its n-gram
+    /// store, scoring with `evaluationThreads`, and with `bleuEvery` at most
+    /// `bleuReferenceLimit` word-split BLEU references.
+    /// - Parameter maxNGram: the order the run scores; nil skips the check (a resumed run's
+    ///   store was checked when it started).
+    /// - throws: `LocatedError` when the store's order is below `maxNGram` or there are no
+    ///   BLEU references; the store's and the references' own errors.
+    public static func open(_ dataset: PreparedDataset, maxNGram: Int?, bleuEvery: Int?, bleuReferenceLimit: Int,
+                            evaluationThreads: Int) throws -> LanguageTrainingData {
+        guard Collectives.current.rank == 0 else { return LanguageTrainingData(dataset: dataset, store: nil) }
+        let store = try NGramStore(dataset: dataset)
+        store.evaluationThreads = evaluationThreads
+        if let maxNGram, maxNGram > store.maxN {
+            throw LocatedError(file: dataset.directory.path, "holds n-gram statistics up to order \(store.maxN), not \(maxNGram): rebuild them with `ttur-text prepare ngrams --data \(dataset.directory.path) --ngram \(maxNGram)`")
+        }
+        guard bleuEvery != nil else { return LanguageTrainingData(dataset: dataset, store: store) }
+        let references = try BLEU.wordLists(ReferenceSentences.load(for: dataset, limit: bleuReferenceLimit).sentences)
+        guard !references.isEmpty else { throw LocatedError(file: dataset.directory.path, "no BLEU references (no held-out shards and no sentences)") }
+        return LanguageTrainingData(dataset: dataset, store: store, references: references)
+    }
 }
 
 /// The paper's language experiment as a GAN for the training loop: each iteration a

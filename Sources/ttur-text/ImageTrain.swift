@@ -98,8 +98,8 @@ struct ImageTrain: ParsableCommand {
                 return RunConfiguration(run: try runOptions.settings(batch: batch, evalEvery: evaluation.fidEvery), gan: settings)
             },
             in: runOptions.directory(for: GAN.self, prefix: "image-", schedule: schedule.rawValue),
-            context: { try ImageEvaluationOptions.trainingData($0.gan.evaluation, size: $0.gan.imageSize, loaded: images,
-                                                                maxImages: data.maxImages) })
+            context: { try ImageTrainingData.open($0.gan.evaluation, size: $0.gan.imageSize, loaded: images,
+                                                   maxImages: data.maxImages, progress: ProgressLine()) })
         try TrainingConsole.train(trainer, command: "ttur-text image train") { try ImageEvaluationOptions.printScores($0) }
     }
 }
