@@ -8,8 +8,7 @@ import TrainingRuns
 /// periodic summary.
 ///
 ///     let runner = ExperimentRunner(directory: ExperimentDirectory(url), configuration: configuration,
-///                                   jobs: 2, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-///                                   command: ["train"])
+///                                   jobs: 2, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
 ///     let status = try runner.run()   // 0, or 130/143 after SIGINT/SIGTERM
 public struct ExperimentRunner {
     public let directory: ExperimentDirectory
@@ -17,29 +16,30 @@ public struct ExperimentRunner {
     public let jobs: Int
     public let rank: ProcessRank
     public let executable: URL
-    /// The training command's words before its options: ["train"] or ["image", "train"].
-    public let command: [String]
     /// Seconds between summary lines.
     public var summaryEvery: Double = 60
     public var output: (String) -> Void = { print($0) }
 
     public init(directory: ExperimentDirectory, configuration: ExperimentConfiguration, jobs: Int,
-                rank: ProcessRank = .fromEnvironment(), executable: URL, command: [String]) {
+                rank: ProcessRank = .fromEnvironment(), executable: URL) {
         (self.directory, self.configuration, self.jobs, self.rank) = (directory, configuration, jobs, rank)
-        (self.executable, self.command) = (executable, command)
+        self.executable = executable
     }
 
     /// Threads for each run: the experiment's threads over the runs that train at once.
     public var threadsPerRun: Int { max(1, configuration.threads / jobs) }
 
-    /// The training command for `run`: a new run, or resuming its checkpoint.
+    /// What the runner sets for `run`: a new run, or resuming its checkpoint.
+    public func runArguments(for run: ExperimentRun, resuming: Bool) -> RunArguments {
+        RunArguments(run: run.url.path, resume: resuming, schedule: resuming ? nil : run.schedule,
+                     seed: resuming ? nil : UInt64(run.seed), threads: threadsPerRun, iterations: configuration.iterations,
+                     minutes: configuration.minutes)
+    }
+
+    /// The training command for `run`: its words, what the runner sets, then the options
+    /// passed through to every run.
     public func arguments(for run: ExperimentRun, resuming: Bool) -> [String] {
-        var arguments = command + (resuming ? ["--resume", "--run", run.url.path]
-            : ["--run", run.url.path, "--seed", String(run.seed), "--schedule", run.schedule])
-        arguments += ["--threads", String(threadsPerRun)]
-        if let iterations = configuration.iterations { arguments += ["--iterations", String(iterations)] }
-        if let minutes = configuration.minutesArgument { arguments += ["--minutes", minutes] }
-        return arguments + configuration.options
+        configuration.mode.command + runArguments(for: run, resuming: resuming).arguments + configuration.options
     }
 
     /// Runs this rank's share to the end, or until SIGINT/SIGTERM (forwarded to the children,

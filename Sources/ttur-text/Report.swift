@@ -63,7 +63,7 @@ extension ReportRuns {
         let runs = directory.runs(of: configuration)
         var notStarted: [String] = []
         let schedules = configuration.schedules.map { schedule in
-            ExperimentReport.Schedule(name: schedule, runs: runs.filter { $0.schedule == schedule }.compactMap { run in
+            ExperimentReport.Schedule(name: schedule.rawValue, runs: runs.filter { $0.schedule == schedule }.compactMap { run in
                 guard FileManager.default.fileExists(atPath: run.url.appendingPathComponent("log.jsonl").path),
                       let record = try? RunRecord(directory: run.url) else {
                     notStarted.append(run.name)
@@ -72,7 +72,7 @@ extension ReportRuns {
                 return ExperimentReport.SeedRun(seed: run.seed, record: record)
             })
         }
-        return ExperimentReport.Experiment(title: directory.url.path, mode: configuration.mode, schedules: schedules,
+        return ExperimentReport.Experiment(title: directory.url.path, mode: configuration.mode.rawValue, schedules: schedules,
                                            notStarted: notStarted)
     }
 }
