@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Basics", "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID", "Distributed", "Experiments"]),
+        .library(name: "TTURTextKit", targets: ["Basics", "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID", "Distributed", "Experiments", "Benchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -111,12 +111,19 @@ let package = Package(
             swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"], .when(configuration: .debug))]
         ),
 
+        // What `ttur-text bench` measures and how: child processes and their peaks, the step
+        // benchmarks, synthetic corpora, the PyTorch references side by side.
+        .target(
+            name: "Benchmarks",
+            dependencies: ["Basics", "Tensors", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "Distributed", "CSpawn"]
+        ),
+
         // The command line: one file per subcommand, parsing and wiring only.
         .executableTarget(
             name: "ttur-text",
             dependencies: [
                 "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID",
-                "Distributed", "Experiments", "CSpawn",
+                "Distributed", "Experiments", "Benchmarks", "CSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Distributed
+import Benchmarks
 import Foundation
 import Tensors
 
