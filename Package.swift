@@ -145,6 +145,9 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Reports", "ttur-text", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "TrainingRuns", "Tensors", "ttur-text", "_TestSupport"]),
         .testTarget(name: "TrainingRunsTests", dependencies: ["TrainingRuns", "_TestSupport"]),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "_TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Tensors"]),
         .testTarget(name: "ToyTests", dependencies: ["Toy"]),
     ],
     swiftLanguageModes: [.v5]
