@@ -60,12 +60,22 @@ public struct ImageGANSettings<Network: ImageNetworkSettings>: GANSettings {
 
     public subscript<Value>(dynamicMember keyPath: KeyPath<Network, Value>) -> Value { network[keyPath: keyPath] }
 
+    /// `gan`: the kind of GAN, as checkpoints name it, so a reader of `config.json` sees
+    /// which model the run trains (absent in runs written before it was added).
+    private enum KindKey: String, CodingKey { case gan }
+
     public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: KindKey.self)
+        if let kind = try c.decodeIfPresent(String.self, forKey: .gan), kind != Network.kind {
+            throw DecodingError.dataCorruptedError(forKey: .gan, in: c, debugDescription: "a \(kind) run, not \(Network.kind)")
+        }
         network = try Network(from: decoder)
         evaluation = try ImageEvaluationSettings(from: decoder)
     }
 
     public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: KindKey.self)
+        try c.encode(Network.kind, forKey: .gan)
         try network.encode(to: encoder)
         try evaluation.encode(to: encoder)
     }
@@ -77,6 +87,8 @@ public struct ImageGANSettings<Network: ImageNetworkSettings>: GANSettings {
 
 /// An image GAN's network settings: sizes, schedule, learning rates.
 public protocol ImageNetworkSettings: Codable, Equatable, Sendable {
+    /// The GAN's kind, as checkpoints name it ("dcgan", "wgan-gp-image").
+    static var kind: String { get }
     var isValid: Bool { get }
     /// Image side and channels.
     var imageSize: Int { get }
@@ -85,6 +97,7 @@ public protocol ImageNetworkSettings: Codable, Equatable, Sendable {
 
 /// The DCGAN's network settings.
 public struct DCGANSettings: ImageNetworkSettings {
+    public static var kind: String { DCGAN.kind }
     public var schedule: Schedule = .ttur
     public var model = DCGANShape()
     public var discriminatorLearningRate: Float = 1e-4

@@ -4,6 +4,7 @@ import TrainingRuns
 
 /// The WGAN-GP image network's settings (the authors' `gan_64x64_FID.py`, sizes 64 and 32).
 public struct WGANImageSettings: ImageNetworkSettings {
+    public static var kind: String { WGANImage.kind }
     public var schedule: Schedule = .ttur
     public var shape = ResidualImageShape()
     public var criticLearningRate: Float = 3e-4

@@ -8,7 +8,7 @@ import TrainingRuns
 
 struct Image: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Image mode: DCGAN under TTUR or one learning rate, scored by FID.",
+        abstract: "Image mode: DCGAN or WGAN-GP under TTUR or the original schedule, scored by FID.",
         discussion: """
             Datasets (--dataset): fashion-mnist (default; Debian's dataset-fashion-mnist), \
             fashion-mnist:DIR, idx:IMAGES[,LABELS] (MNIST format, plain or .gz), cifar10:DIR \

@@ -10,10 +10,13 @@ extension ImageModel: ExpressibleByArgument {}
 struct ImageTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a DCGAN under TTUR or the original single learning rate, logging FID.",
+        abstract: "Train a DCGAN or WGAN-GP image GAN under TTUR or the original schedule, logging FID.",
         discussion: """
-            TTUR (default): discriminator lr 1e-4, generator lr 5e-4 (the paper's CIFAR-10 \
-            setting); orig: 1e-4 for both. Adam β1 = 0.5. Every --fid-every iterations, \
+            DCGAN (--model dcgan, default): TTUR (default) discriminator lr 1e-4, generator lr \
+            5e-4 (the paper's CIFAR-10 setting); orig 1e-4 for both; Adam β1 = 0.5. WGAN-GP \
+            (--model wgan-gp, the paper's residual models): TTUR critic 3e-4, generator 1e-4, \
+            one critic step; orig 1e-4 for both, five critic steps; Adam β = (0, 0.9). The run's \
+            config.json names its model ("gan"). Every --fid-every iterations, \
             --fid-samples generated images are scored by FID against the real data's feature \
             statistics (computed once and cached as .npz under ~/.cache/ttur-text), an image \
             grid goes to RUN/samples/, and a line to RUN/log.jsonl. FID features come from \

@@ -1,3 +1,4 @@
+import Foundation
 import ImageGAN
 import Layers
 import Tensors
@@ -89,5 +90,20 @@ final class WGANImageGANTests: XCTestCase {
         let real = Tensor.zeros([2, 2, 2, 1]), fake = Tensor.ones([2, 2, 2, 1])
         let x = WassersteinGradientPenalty.interpolates(real: real, fake: fake, alpha: Tensor([0.25, 0.75], shape: [2]))
         XCTAssertEqual(x.scalars, [Float](repeating: 0.25, count: 4) + [Float](repeating: 0.75, count: 4))
+    }
+
+    /// An image run's configuration names its GAN as the checkpoints do, and one of another
+    /// kind is refused; a configuration without the name (older runs) still reads.
+    func testConfigurationNamesTheGAN() throws {
+        let configuration = WGANImageConfiguration(run: RunSettings(), gan: ImageGANSettings(network: WGANImageSettings()))
+        let data = try JSONEncoder().encode(configuration)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(object["gan"] as? String, "wgan-gp-image")
+        XCTAssertEqual(try JSONDecoder().decode(WGANImageConfiguration.self, from: data), configuration)
+        XCTAssertThrowsError(try JSONDecoder().decode(DCGANConfiguration.self, from: data))
+        var older = object
+        older["gan"] = nil
+        XCTAssertEqual(try JSONDecoder().decode(WGANImageConfiguration.self, from: JSONSerialization.data(withJSONObject: older)),
+                       configuration)
     }
 }
