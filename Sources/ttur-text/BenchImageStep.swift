@@ -66,7 +66,7 @@ struct BenchImageStep: ParsableCommand {
         let settings = DCGANStepBench.Settings(size: size, channels: channels, width: width, batch: batch, iters: iters,
                                                threads: threads)
         var (result, median, trafficBefore) = try DCGANStepBench.measure(settings, precision: precision, measurePeaks: !noPeak)
-        RankOptions.traffic(since: trafficBefore, iterations: iters, into: &result)
+        RankScaling.traffic(since: trafficBefore, iterations: iters, into: &result)
         guard Distributed.rank == 0 else { return }
         if let reference {
             result.merge(try StepBenchReport.referenceFields(python: reference, script: DCGANStepBench.defaultScript,

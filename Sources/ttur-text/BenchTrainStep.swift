@@ -46,7 +46,7 @@ struct BenchTrainStep: ParsableCommand {
                                                   iters: iters, threads: threads)
         var (result, median, trafficBefore) = try LanguageStepBench.measure(
             settings, precision: try precisionOptions.precision.resolved(), measurePeaks: !noPeak)
-        RankOptions.traffic(since: trafficBefore, iterations: iters, into: &result)
+        RankScaling.traffic(since: trafficBefore, iterations: iters, into: &result)
         guard Distributed.rank == 0 else { return }
         if let reference {
             let script = referenceScript ?? LanguageStepBench.defaultScript

@@ -110,12 +110,6 @@ extension WassersteinGradientPenalty {
         public let wasserstein: Double
         public let gradientPenalty: Double
 
-        public init(loss: Double, wasserstein: Double, gradientPenalty: Double) {
-            self.loss = loss
-            self.wasserstein = wasserstein
-            self.gradientPenalty = gradientPenalty
-        }
-
         /// The losses averaged over ranks: the global batch's (equal shares).
         public func averagedOverRanks() -> CriticLosses {
             guard Collectives.isDistributed else { return self }
