@@ -49,3 +49,43 @@ with open(os.path.join(OUT, 'expected.json'), 'w') as f:
                'images': images.flatten().tolist(), 'features': features.tolist(),
                'positions': positions.flatten().tolist(), 'resized': resized.flatten().tolist()}, f)
 print(features[0, :5].tolist())
+
+# FD-DINOv2's whole pipeline on ../shared/fixtures/fid/images.npy (when present): each image
+# through Pillow's bicubic resize to 224, /255, ImageNet normalisation (dgm-eval's transform),
+# then a second small ViT (pipeline.safetensors) as DINOv2's hub model runs it at 224: its position embeddings
+# resized by DINOv2's interpolate_pos_encoding (bicubic, scale (16 + 0.1)/2, no antialias).
+SHARED = os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'fixtures', 'fid', 'images.npy')
+if os.path.exists(SHARED):
+    import numpy as np
+    from PIL import Image
+    import torchvision.transforms as TF
+    shared = np.load(SHARED)
+    transform = TF.Compose([TF.Resize((224, 224), TF.InterpolationMode.BICUBIC), TF.ToTensor(),
+                            TF.Normalize(np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225]))])
+    batch = torch.stack([transform(Image.fromarray(image)) for image in shared]).float()
+    # DINOv2's heads are 64 channels wide at every size (the loader derives the count from
+    # the width): a second small model, 128 wide in 2 heads, trained grid 2.
+    model = VisionTransformer(img_size=28, patch_size=14, embed_dim=128, depth=1, num_heads=2, mlp_ratio=4.0,
+                              init_values=1e-5, num_classes=0, class_token=True, global_pool='token')
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith('norm1.weight') or name.endswith('norm2.weight') or name == 'norm.weight':
+                p.copy_(1 + 0.2 * torch.randn_like(p))
+            elif 'gamma' in name:
+                p.copy_(0.5 + 0.3 * torch.randn_like(p))
+            else:
+                p.copy_(0.1 * torch.randn_like(p))
+    model.eval()
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, os.path.join(OUT, 'pipeline.safetensors'))
+    with torch.no_grad():
+        x = model.patch_embed.proj(batch).flatten(2).transpose(1, 2)  # the patch convolution, at any size
+        M, w0 = 2, 16
+        patch_pos = model.pos_embed[:, 1:].reshape(1, M, M, -1).permute(0, 3, 1, 2)
+        patch_pos = torch.nn.functional.interpolate(patch_pos, mode='bicubic', antialias=False,
+                                                    scale_factor=((w0 + 0.1) / M, (w0 + 0.1) / M))
+        pos = torch.cat([model.pos_embed[:, :1], patch_pos.permute(0, 2, 3, 1).reshape(1, -1, patch_pos.shape[1])], dim=1)
+        tokens = torch.cat([model.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + pos
+        pipeline = model.norm(model.blocks(tokens))[:, 0]
+    with open(os.path.join(OUT, 'pipeline.json'), 'w') as f:
+        json.dump({'features': pipeline.tolist()}, f)
+    print('pipeline', pipeline[0, :4].tolist())

@@ -20,9 +20,20 @@ struct FIDCommand: ParsableCommand {
     )
 }
 
+/// The feature network of `fid` and `fid stats`.
+enum FIDFeatures: String, ExpressibleByArgument, CaseIterable {
+    /// pytorch-fid's Inception-v3: FID.
+    case inception
+    /// DINOv2 (any size; ViT-L/14 is dgm-eval's): FD-DINOv2.
+    case dinov2 = "dinov2-vitl14"
+}
+
 /// Options shared by the subcommands that run the network.
 struct FIDNetworkOptions: ParsableArguments {
-    @Option(help: "pytorch-fid's weights (.pth); default: torch hub's cache, ~/.cache/torch/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth.")
+    @Option(help: "Feature network: inception (pytorch-fid's Inception-v3: FID) or dinov2-vitl14 (DINOv2 with dgm-eval's conventions: FD-DINOv2; needs --weights, e.g. torch hub's dinov2_vitl14_pretrain.pth). Statistics say which network made them, and two networks' statistics are never compared.")
+    var features: FIDFeatures = .inception
+
+    @Option(help: "The network's weights: pytorch-fid's .pth (default: torch hub's cache, ~/.cache/torch/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth), or DINOv2's .pth or .safetensors (required with --features dinov2-vitl14).")
     var weights: String?
 
     @Option(help: "Feature block: 64, 192, 768 or 2048 (pool3).")
@@ -41,9 +52,15 @@ struct FIDNetworkOptions: ParsableArguments {
     }
 
     /// The feature extractor these options describe, with the engine's threads set.
-    func extractor() throws -> FeatureExtractor {
+    func extractor() throws -> any ImageFeatureExtractor {
         Engine.setThreads(threads)
-        return try FeatureExtractor(network: try FIDJob.network(weights: weights), dimensions: dims, batchSize: batch)
+        switch features {
+        case .inception:
+            return try FeatureExtractor(network: try FIDJob.network(weights: weights), dimensions: dims, batchSize: batch)
+        case .dinov2:
+            guard let weights else { throw ValidationError("--features dinov2-vitl14 needs --weights (DINOv2's .pth, e.g. torch hub's dinov2_vitl14_pretrain.pth)") }
+            return try DINOv2FeatureExtractor(weights: URL(fileURLWithPath: weights))
+        }
     }
 }
 
@@ -104,7 +121,7 @@ struct FIDScore: ParsableCommand {
     func run() throws {
         let inputs = (try FIDInput(path: first), try FIDInput(path: second))
         let keep = kid || pr || dc
-        var extractor: FeatureExtractor?
+        var extractor: (any ImageFeatureExtractor)?
         let makeExtractor = {
             if let extractor { return extractor }
             let made = try network.extractor()
@@ -116,6 +133,7 @@ struct FIDScore: ParsableCommand {
         if fdInfinity { try inputs.0.requireFeatures() }
         let (a, featuresA) = try FIDJob.measure(inputs.0, keepingFeatures: keep || fdInfinity, extractor: makeExtractor, progress: fidProgress(first))
         let (b, featuresB) = try FIDJob.measure(inputs.1, keepingFeatures: keep, extractor: makeExtractor, progress: fidProgress(second))
+        try FIDJob.checkComparable(a, b, names: (first, second))
         let result = try frechetDistance(a, b)
         let kidResult = try featuresA.flatMap { a in
             try kid ? kernelInceptionDistance(a, featuresB!, subsetSize: kidSubsetSize, subsets: kidSubsets) : nil
@@ -178,7 +196,7 @@ struct FIDStats: ParsableCommand {
             throw ValidationError("\(images) already is a statistics file")
         }
         let extractor = try network.extractor()
-        let statistics = try extractor.statistics(of: collection, progress: fidProgress(images))
+        let statistics = try extractor.measure(collection, keepingFeatures: false, weightsSHA256: nil, progress: fidProgress(images)).statistics
         try statistics.write(to: URL(fileURLWithPath: out))
         print("wrote \(out): \(statistics.sampleCount ?? 0) samples, \(statistics.dimensions) dims")
         if let count = statistics.sampleCount, count < statistics.dimensions {

@@ -2,6 +2,16 @@ import Foundation
 import ImageData
 import Tensors
 
+/// What turns images into features and statistics: Inception-v3 (`FeatureExtractor`, FID),
+/// DINOv2 (`DINOv2FeatureExtractor`, FD-DINOv2). Its statistics' provenance names the
+/// network, so statistics of two networks are never compared (`FIDJob.checkComparable`).
+public protocol ImageFeatureExtractor {
+    var dimensions: Int { get }
+    /// The statistics of every image and, with `keepingFeatures`, the features themselves.
+    func measure(_ images: ImageCollection, keepingFeatures: Bool, weightsSHA256: String?,
+                 progress: ((Int, Int) -> Void)?) throws -> (statistics: FeatureStatistics, features: FeatureSet?)
+}
+
 /// Streams image collections through the FID network into statistics, batch by batch:
 /// memory stays bounded by one batch whatever the number of images.
 ///
@@ -9,7 +19,7 @@ import Tensors
 /// let extractor = try FeatureExtractor(network: network, dimensions: 2048, batchSize: 50)
 /// let statistics = try extractor.statistics(of: try ImageFolder(URL(fileURLWithPath: "samples/")))
 /// ```
-public struct FeatureExtractor {
+public struct FeatureExtractor: ImageFeatureExtractor {
     public let network: FIDInceptionV3
     public let dimensions: Int
     public let batchSize: Int
@@ -135,7 +145,7 @@ public enum FIDJob {
     }
 
     /// Statistics of one input: read from `.npz` or computed by `extractor`.
-    public static func statistics(_ input: FIDInput, extractor: () throws -> FeatureExtractor,
+    public static func statistics(_ input: FIDInput, extractor: () throws -> any ImageFeatureExtractor,
                                   progress: ((Int, Int) -> Void)? = nil) throws -> FeatureStatistics {
         try measure(input, keepingFeatures: false, extractor: extractor, progress: progress).statistics
     }
@@ -143,14 +153,23 @@ public enum FIDJob {
     /// Statistics of one input and, with `keepingFeatures`, its features.
     /// - throws: `LocatedError` naming a statistics file when features are asked of it: an
     ///   `.npz` holds only the mean and covariance.
-    public static func measure(_ input: FIDInput, keepingFeatures: Bool, extractor: () throws -> FeatureExtractor,
+    public static func measure(_ input: FIDInput, keepingFeatures: Bool, extractor: () throws -> any ImageFeatureExtractor,
                                progress: ((Int, Int) -> Void)? = nil) throws -> (statistics: FeatureStatistics, features: FeatureSet?) {
         if keepingFeatures { try input.requireFeatures() }
         switch input {
         case let .statistics(url):
             return (try FeatureStatistics(contentsOf: url), nil)
         case let .images(images):
-            return try extractor().measure(images, keepingFeatures: keepingFeatures, progress: progress)
+            return try extractor().measure(images, keepingFeatures: keepingFeatures, weightsSHA256: nil, progress: progress)
         }
+    }
+
+    /// Refuses to compare statistics made by different networks (Inception against DINOv2,
+    /// or different blocks), as their provenance records them; files from other tools, which
+    /// record none, are taken as they come.
+    /// - throws: `LocatedError` naming both networks.
+    public static func checkComparable(_ a: FeatureStatistics, _ b: FeatureStatistics, names: (String, String)) throws {
+        guard let first = a.provenance["network"], let second = b.provenance["network"], first != second else { return }
+        throw LocatedError("\(names.0) holds features of \(first), \(names.1) of \(second): statistics of different networks cannot be compared")
     }
 }
