@@ -26,11 +26,13 @@ enum FIDFeatures: String, ExpressibleByArgument, CaseIterable {
     case inception
     /// DINOv2 (any size; ViT-L/14 is dgm-eval's): FD-DINOv2.
     case dinov2 = "dinov2-vitl14"
+    /// CLIP's image tower in Hugging Face's layout (openai/clip-vit-large-patch14-336 is CMMD's).
+    case clip = "clip-vitl14-336"
 }
 
 /// Options shared by the subcommands that run the network.
 struct FIDNetworkOptions: ParsableArguments {
-    @Option(help: "Feature network: inception (pytorch-fid's Inception-v3: FID) or dinov2-vitl14 (DINOv2 with dgm-eval's conventions: FD-DINOv2; needs --weights, e.g. torch hub's dinov2_vitl14_pretrain.pth). Statistics say which network made them, and two networks' statistics are never compared.")
+    @Option(help: "Feature network: inception (pytorch-fid's Inception-v3: FID), dinov2-vitl14 (DINOv2 with dgm-eval's conventions: FD-DINOv2; needs --weights, e.g. torch hub's dinov2_vitl14_pretrain.pth) or clip-vitl14-336 (CLIP's image tower, Hugging Face layout, with CMMD's conventions; needs --weights, e.g. openai/clip-vit-large-patch14-336's model.safetensors). Statistics say which network made them, and two networks' statistics are never compared.")
     var features: FIDFeatures = .inception
 
     @Option(help: "The network's weights: pytorch-fid's .pth (default: torch hub's cache, ~/.cache/torch/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth), or DINOv2's .pth or .safetensors (required with --features dinov2-vitl14).")
@@ -60,6 +62,9 @@ struct FIDNetworkOptions: ParsableArguments {
         case .dinov2:
             guard let weights else { throw ValidationError("--features dinov2-vitl14 needs --weights (DINOv2's .pth, e.g. torch hub's dinov2_vitl14_pretrain.pth)") }
             return try DINOv2FeatureExtractor(weights: URL(fileURLWithPath: weights))
+        case .clip:
+            guard let weights else { throw ValidationError("--features clip-vitl14-336 needs --weights (CLIP in Hugging Face's layout, e.g. openai/clip-vit-large-patch14-336's model.safetensors)") }
+            return try CLIPFeatureExtractor(weights: URL(fileURLWithPath: weights))
         }
     }
 }
@@ -111,6 +116,9 @@ struct FIDScore: ParsableCommand {
     @Flag(help: "Also density and coverage (Naeem et al. 2020, k = 5, as the prdc package computes them), A taken as generated and B as real.")
     var dc = false
 
+    @Flag(help: "Also CMMD (Jayasumana et al. 2024): the Gaussian-kernel MMD (σ = 10, × 1000) between the two sets' unit-length CLIP embeddings; needs --features clip-vitl14-336 and images on both sides.")
+    var cmmd = false
+
     @Flag(help: "Also FD∞ (Chong & Forsyth 2020, as dgm-eval computes it): the FID of 15 subsets of A against all of B, extrapolated linearly in 1/N to infinitely many samples (subsets drawn with seed 0).")
     var fdInfinity = false
 
@@ -120,7 +128,8 @@ struct FIDScore: ParsableCommand {
 
     func run() throws {
         let inputs = (try FIDInput(path: first), try FIDInput(path: second))
-        let keep = kid || pr || dc
+        let keep = kid || pr || dc || cmmd
+        if cmmd && network.features != .clip { throw ValidationError("--cmmd needs --features clip-vitl14-336 (CMMD compares CLIP embeddings)") }
         var extractor: (any ImageFeatureExtractor)?
         let makeExtractor = {
             if let extractor { return extractor }
@@ -140,6 +149,7 @@ struct FIDScore: ParsableCommand {
         }
         let prResult = try featuresA.flatMap { a in try pr ? PrecisionRecall(real: featuresB!, generated: a) : nil }
         let dcResult = try featuresA.flatMap { a in try dc ? DensityCoverage(real: featuresB!, generated: a) : nil }
+        let cmmdResult = try featuresA.flatMap { a in try cmmd ? CMMD.distance(a, featuresB!) : nil }
         let fdInfinityResult = try featuresA.flatMap { features in try fdInfinity ? FDInfinity(reference: b, generated: features) : nil }
         let counts = [a.sampleCount, b.sampleCount]
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
@@ -156,6 +166,7 @@ struct FIDScore: ParsableCommand {
             }
             if let prResult { (object["precision"], object["recall"]) = (prResult.precision, prResult.recall) }
             if let dcResult { (object["density"], object["coverage"]) = (dcResult.density, dcResult.coverage) }
+            if let cmmdResult { object["cmmd"] = cmmdResult }
             if let fdInfinityResult { (object["fd_infinity"], object["fd_infinity_slope"]) = (fdInfinityResult.value, fdInfinityResult.slope) }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
@@ -169,6 +180,7 @@ struct FIDScore: ParsableCommand {
             if let dcResult {
                 print("density: \(dcResult.density), coverage: \(dcResult.coverage) (k = \(dcResult.neighbourhood))")
             }
+            if let cmmdResult { print("CMMD: \(cmmdResult)") }
             if let fdInfinityResult {
                 print("FD∞: \(fdInfinityResult.value) (slope \(fdInfinityResult.slope) per 1/N over \(fdInfinityResult.points.map { String($0.size) }.joined(separator: ", ")) samples)")
             }

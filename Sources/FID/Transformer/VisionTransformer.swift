@@ -75,23 +75,8 @@ public struct VisionTransformer: Sendable {
     /// normalised as the network expects (ImageNet mean and standard deviation for DINOv2).
     public func features(_ pixels: [Float], size: Int) -> [Float] {
         precondition(pixels.count == 3 * size * size && size % patch == 0, "\(pixels.count) values for 3 × \(size)² in \(patch)-pixel patches")
-        let grid = size / patch, count = grid * grid, d = width, k = 3 * patch * patch
-        // Patches in the layout of the convolution's weight [d, 3, p, p].
-        var unfolded = [Float](repeating: 0, count: count * k)
-        for py in 0..<grid {
-            for px in 0..<grid {
-                let row = (py * grid + px) * k
-                for c in 0..<3 {
-                    for y in 0..<patch {
-                        for x in 0..<patch {
-                            unfolded[row + (c * patch + y) * patch + x] = pixels[(c * size + py * patch + y) * size + px * patch + x]
-                        }
-                    }
-                }
-            }
-        }
-        let embed = (try? TransformerEncoder.Linear(weight: patchWeight, bias: patchBias, inputs: k, outputs: d))!
-        let patches = embed(unfolded, rows: count)
+        let grid = size / patch, count = grid * grid, d = width
+        let patches = PatchEmbedding.embed(pixels, size: size, patch: patch, weight: patchWeight, bias: patchBias)
         let table = positionEmbeddings(grid: grid)
         var tokens = [Float](repeating: 0, count: (count + 1) * d)
         for j in 0..<d { tokens[j] = classToken[j] + table[j] }
@@ -106,6 +91,29 @@ public struct VisionTransformer: Sendable {
         let d = width, scale = (Double(grid) + Self.interpolationOffset) / Double(trainedGrid)
         let resized = Bicubic.resize(Array(positions[d...]), channelsLast: d, from: trainedGrid, to: grid, scale: scale)
         return Array(positions.prefix(d)) + resized
+    }
+}
+
+/// A patch-embedding convolution (kernel = stride = `patch`, no padding) as one GEMM over the
+/// unfolded patches: [grid² × width] for a [3, size, size] image, weight in PyTorch's layout.
+enum PatchEmbedding {
+    static func embed(_ pixels: [Float], size: Int, patch: Int, weight: [Float], bias: [Float]?) -> [Float] {
+        let grid = size / patch, count = grid * grid, k = 3 * patch * patch
+        var unfolded = [Float](repeating: 0, count: count * k)
+        for py in 0..<grid {
+            for px in 0..<grid {
+                let row = (py * grid + px) * k
+                for c in 0..<3 {
+                    for y in 0..<patch {
+                        for x in 0..<patch {
+                            unfolded[row + (c * patch + y) * patch + x] = pixels[(c * size + py * patch + y) * size + px * patch + x]
+                        }
+                    }
+                }
+            }
+        }
+        let linear = (try? TransformerEncoder.Linear(weight: weight, bias: bias, inputs: k, outputs: weight.count / k))!
+        return linear(unfolded, rows: count)
     }
 }
 
