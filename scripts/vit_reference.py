@@ -24,15 +24,22 @@ os.makedirs(OUT, exist_ok=True)
 torch.manual_seed(11)
 model = VisionTransformer(img_size=28, patch_size=14, embed_dim=32, depth=2, num_heads=4, mlp_ratio=4.0,
                           init_values=1e-5, num_classes=0, class_token=True, global_pool='token')
-with torch.no_grad():
-    for name, p in model.named_parameters():
-        if name.endswith('norm1.weight') or name.endswith('norm2.weight') or name == 'norm.weight':
-            p.copy_(1 + 0.2 * torch.randn_like(p))
-        elif 'gamma' in name:
-            p.copy_(0.5 + 0.3 * torch.randn_like(p))
-        else:
-            p.copy_(0.2 * torch.randn_like(p))
-model.eval()
+
+
+def randomize(model, scale):
+    """Every parameter random: norms' weights near 1, layer scales near 0.5, the rest N(0, scale²)."""
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith('norm1.weight') or name.endswith('norm2.weight') or name == 'norm.weight':
+                p.copy_(1 + 0.2 * torch.randn_like(p))
+            elif 'gamma' in name:
+                p.copy_(0.5 + 0.3 * torch.randn_like(p))
+            else:
+                p.copy_(scale * torch.randn_like(p))
+    model.eval()
+
+
+randomize(model, 0.2)
 images = torch.randn(2, 3, 28, 28)
 with torch.no_grad():
     features = model(images)
@@ -67,15 +74,7 @@ if os.path.exists(SHARED):
     # the width): a second small model, 128 wide in 2 heads, trained grid 2.
     model = VisionTransformer(img_size=28, patch_size=14, embed_dim=128, depth=1, num_heads=2, mlp_ratio=4.0,
                               init_values=1e-5, num_classes=0, class_token=True, global_pool='token')
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith('norm1.weight') or name.endswith('norm2.weight') or name == 'norm.weight':
-                p.copy_(1 + 0.2 * torch.randn_like(p))
-            elif 'gamma' in name:
-                p.copy_(0.5 + 0.3 * torch.randn_like(p))
-            else:
-                p.copy_(0.1 * torch.randn_like(p))
-    model.eval()
+    randomize(model, 0.1)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, os.path.join(OUT, 'pipeline.safetensors'))
     with torch.no_grad():
         x = model.patch_embed.proj(batch).flatten(2).transpose(1, 2)  # the patch convolution, at any size

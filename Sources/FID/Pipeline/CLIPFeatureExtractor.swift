@@ -42,22 +42,11 @@ public struct CLIPFeatureExtractor: ImageFeatureExtractor {
 
     public func measure(_ images: ImageCollection, keepingFeatures: Bool, weightsSHA256: String? = nil,
                         progress: ((Int, Int) -> Void)? = nil) throws -> (statistics: FeatureStatistics, features: FeatureSet?) {
-        var accumulator = StatisticsAccumulator(dimensions: dimensions)
-        var kept: [Float] = []
-        for index in 0..<images.count {
-            let embedding = network.embed(Self.input(try images.image(at: index), size: network.imageSize), size: network.imageSize)
-            embedding.withUnsafeBufferPointer { accumulator.add($0, rows: 1) }
-            if keepingFeatures { kept += embedding }
-            progress?(index + 1, images.count)
-        }
-        var provenance = [
-            "preprocessing": "centre square, Pillow bicubic resize to \(network.imageSize)×\(network.imageSize), x/255, CLIP mean and standard deviation (CMMD)",
-            "network": "CLIP image tower ViT/\(network.patch)-\(network.imageSize), \(dimensions) unit-length embeddings",
-            "source": images.source,
-            "producer": "ttur-text",
-        ]
-        if let digest = weightsSHA256 ?? self.weightsSHA256 { provenance["weights_sha256"] = digest }
-        return (accumulator.statistics(provenance: provenance),
-                keepingFeatures ? try FeatureSet(kept, dimensions: dimensions, source: images.source) : nil)
+        let size = network.imageSize
+        return try ImageByImage.measure(images, dimensions: dimensions, keepingFeatures: keepingFeatures, provenance: [
+            "preprocessing": "centre square, Pillow bicubic resize to \(size)×\(size), x/255, CLIP mean and standard deviation (CMMD)",
+            "network": "CLIP image tower ViT/\(network.patch)-\(size), \(dimensions) unit-length embeddings",
+            "weights_sha256": weightsSHA256 ?? self.weightsSHA256,
+        ], progress: progress) { network.embed(Self.input($0, size: size), size: size) }
     }
 }

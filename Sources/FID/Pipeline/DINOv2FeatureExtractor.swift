@@ -49,22 +49,30 @@ public struct DINOv2FeatureExtractor: ImageFeatureExtractor {
 
     public func measure(_ images: ImageCollection, keepingFeatures: Bool, weightsSHA256: String? = nil,
                         progress: ((Int, Int) -> Void)? = nil) throws -> (statistics: FeatureStatistics, features: FeatureSet?) {
+        try ImageByImage.measure(images, dimensions: dimensions, keepingFeatures: keepingFeatures, provenance: [
+            "preprocessing": "Pillow bicubic resize to 224×224, x/255, ImageNet mean and standard deviation (dgm-eval)",
+            "network": "DINOv2 ViT/\(network.patch), \(dimensions) features (class token after the final norm)",
+            "weights_sha256": weightsSHA256 ?? self.weightsSHA256,
+        ], progress: progress) { network.features(Self.input($0), size: Self.inputSize) }
+    }
+}
+
+/// Features computed one image at a time (the transformer extractors), accumulated into
+/// statistics (and kept, when asked) with the provenance every ttur-text statistics file carries.
+enum ImageByImage {
+    static func measure(_ images: ImageCollection, dimensions: Int, keepingFeatures: Bool, provenance: [String: String?],
+                        progress: ((Int, Int) -> Void)?, features: (RGBImage) throws -> [Float]) throws -> (statistics: FeatureStatistics, features: FeatureSet?) {
         var accumulator = StatisticsAccumulator(dimensions: dimensions)
         var kept: [Float] = []
         for index in 0..<images.count {
-            let features = network.features(Self.input(try images.image(at: index)), size: Self.inputSize)
-            features.withUnsafeBufferPointer { accumulator.add($0, rows: 1) }
-            if keepingFeatures { kept += features }
+            let values = try features(try images.image(at: index))
+            values.withUnsafeBufferPointer { accumulator.add($0, rows: 1) }
+            if keepingFeatures { kept += values }
             progress?(index + 1, images.count)
         }
-        var provenance = [
-            "preprocessing": "Pillow bicubic resize to 224×224, x/255, ImageNet mean and standard deviation (dgm-eval)",
-            "network": "DINOv2 ViT/\(network.patch), \(dimensions) features (class token after the final norm)",
-            "source": images.source,
-            "producer": "ttur-text",
-        ]
-        if let digest = weightsSHA256 ?? self.weightsSHA256 { provenance["weights_sha256"] = digest }
-        return (accumulator.statistics(provenance: provenance),
+        var recorded = provenance.compactMapValues { $0 }
+        (recorded["source"], recorded["producer"]) = (images.source, "ttur-text")
+        return (accumulator.statistics(provenance: recorded),
                 keepingFeatures ? try FeatureSet(kept, dimensions: dimensions, source: images.source) : nil)
     }
 }
