@@ -95,31 +95,16 @@ struct FIDScore: ParsableCommand {
     }
 
     func run() throws {
-        let inputs = (try FIDInput(path: first), try FIDInput(path: second))
-        let keep = kid || pr
-        var extractor: FeatureExtractor?
-        let makeExtractor = {
-            if let extractor { return extractor }
-            let made = try network.extractor()
-            extractor = made
-            return made
-        }
-        // A statistics file is refused before any image is read.
-        if keep { try [inputs.0, inputs.1].forEach { try $0.requireFeatures() } }
-        let (a, featuresA) = try FIDJob.measure(inputs.0, keepingFeatures: keep, extractor: makeExtractor, progress: fidProgress(first))
-        let (b, featuresB) = try FIDJob.measure(inputs.1, keepingFeatures: keep, extractor: makeExtractor, progress: fidProgress(second))
-        let result = try frechetDistance(a, b)
-        let kidResult = try featuresA.flatMap { a in
-            try kid ? kernelInceptionDistance(a, featuresB!, subsetSize: kidSubsetSize, subsets: kidSubsets) : nil
-        }
-        let prResult = try featuresA.flatMap { a in try pr ? PrecisionRecall(real: featuresB!, generated: a) : nil }
-        let counts = [a.sampleCount, b.sampleCount]
+        let (a, b) = (try FIDInput(path: first), try FIDInput(path: second))
+        let scores = try FIDJob.score(a, b, kid: kid ? (kidSubsetSize, kidSubsets) : nil, precisionRecall: pr,
+                                      extractor: network.extractor, progress: (fidProgress(first), fidProgress(second)))
+        let (result, kidResult, prResult, counts) = (scores.frechet, scores.kid, scores.precisionRecall, scores.sampleCounts)
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if json {
             var object: [String: Any] = [
                 "fid": result.distance,
                 "samples": counts.map { $0.map { $0 as Any } ?? NSNull() },
-                "dims": a.dimensions,
+                "dims": scores.dimensions,
                 "warnings": result.warnings,
             ]
             if let kidResult {
@@ -136,7 +121,7 @@ struct FIDScore: ParsableCommand {
             if let prResult {
                 print("precision: \(prResult.precision) (\(first) in \(second)'s k-NN balls), recall: \(prResult.recall) (k = \(prResult.neighbourhood))")
             }
-            print("samples: \(counts.map { $0.map(String.init) ?? "unknown" }.joined(separator: " and ")) (\(first), \(second)), \(a.dimensions) dims")
+            print("samples: \(counts.map { $0.map(String.init) ?? "unknown" }.joined(separator: " and ")) (\(first), \(second)), \(scores.dimensions) dims")
         }
     }
 }

@@ -153,4 +153,44 @@ public enum FIDJob {
             return try extractor().measure(images, keepingFeatures: keepingFeatures, progress: progress)
         }
     }
+
+    /// What `score` computed: FID, and KID and precision/recall when asked for.
+    public struct Scores {
+        public let frechet: FrechetResult
+        public let kid: KernelInceptionDistance?
+        public let precisionRecall: PrecisionRecall?
+        /// Each side's sample count (unknown for statistics files written without one).
+        public let sampleCounts: [Int?]
+        public let dimensions: Int
+    }
+
+    /// FID between two inputs, and on the same features KID (`kid`: subset size and count)
+    /// and improved precision and recall (`first` as generated, `second` as real, as
+    /// torch-fidelity's input1 and input2). The network is made at most once, when an input
+    /// is images.
+    /// - throws: `LocatedError` for a statistics file when features are needed (before any
+    ///   image is read), unreadable inputs, or the distances' own errors.
+    public static func score(_ first: FIDInput, _ second: FIDInput, kid: (subsetSize: Int, subsets: Int)?,
+                             precisionRecall: Bool, extractor makeExtractor: @escaping () throws -> FeatureExtractor,
+                             progress: (first: ((Int, Int) -> Void)?, second: ((Int, Int) -> Void)?) = (nil, nil)) throws -> Scores {
+        let keep = kid != nil || precisionRecall
+        var extractor: FeatureExtractor?
+        let made = {
+            if let extractor { return extractor }
+            let new = try makeExtractor()
+            extractor = new
+            return new
+        }
+        // A statistics file is refused before any image is read.
+        if keep { try [first, second].forEach { try $0.requireFeatures() } }
+        let (a, featuresA) = try measure(first, keepingFeatures: keep, extractor: made, progress: progress.first)
+        let (b, featuresB) = try measure(second, keepingFeatures: keep, extractor: made, progress: progress.second)
+        let frechet = try frechetDistance(a, b)
+        let kidResult = try kid.flatMap { kid in
+            try featuresA.map { try kernelInceptionDistance($0, featuresB!, subsetSize: kid.subsetSize, subsets: kid.subsets) }
+        }
+        let prResult = try precisionRecall ? featuresA.map { try PrecisionRecall(real: featuresB!, generated: $0) } : nil
+        return Scores(frechet: frechet, kid: kidResult, precisionRecall: prResult,
+                      sampleCounts: [a.sampleCount, b.sampleCount], dimensions: a.dimensions)
+    }
 }
