@@ -116,7 +116,7 @@ let package = Package(
         // benchmarks, synthetic corpora, the PyTorch references side by side.
         .target(
             name: "Benchmarks",
-            dependencies: ["Basics", "Tensors", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "Distributed", "CSpawn"]
+            dependencies: ["Basics", "Tensors", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "FID", "Distributed", "CSpawn"]
         ),
 
         // The command line: one file per subcommand, parsing and wiring only.
