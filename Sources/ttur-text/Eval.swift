@@ -41,7 +41,7 @@ struct EvalJSD: ParsableCommand {
         // The manifest and vocabulary only: the dataset's sentences are not needed here.
         let dataset = try DatasetHeader(directory: URL(fileURLWithPath: data))
         let store = try NGramStore(dataset: dataset)
-        let lines = try sentenceLines(samples, what: "samples")
+        let lines = try SentenceFile.lines(samples, what: "samples")
         let encoded = try dataset.vocabulary.encode(lines: lines, length: dataset.sequenceLength)
         let scores = try store.jsd(samples: encoded, maxN: ngram)
         if json {
@@ -52,19 +52,6 @@ struct EvalJSD: ParsableCommand {
             for n in 1...ngram { print("\(n)\t\(String(format: "%.6f", scores[n]!))") }
         }
     }
-}
-
-/// The lines of a sentence file (one sentence a line, split on bytes: "\r\n" is one Character
-/// and the encoder drops a trailing "\r"; a final newline ends the last line).
-/// - throws: `LocatedError` naming the file when it cannot be read or holds no lines.
-func sentenceLines(_ path: String, what: String) throws -> [String] {
-    guard let text = FileManager.default.contents(atPath: path) else {
-        throw LocatedError(file: path, "cannot read the \(what) file")
-    }
-    var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false)
-    if lines.last?.isEmpty == true { lines.removeLast() }
-    guard !lines.isEmpty else { throw LocatedError(file: path, "no \(what) in the file") }
-    return lines.map { String(decoding: $0, as: UTF8.self) }
 }
 
 struct EvalText: ParsableCommand {
@@ -102,9 +89,9 @@ struct EvalText: ParsableCommand {
 
     func run() throws {
         let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data))
-        let hypotheses = BLEU.wordLists(try sentenceLines(samples, what: "samples"))
+        let hypotheses = BLEU.wordLists(try SentenceFile.lines(samples, what: "samples"))
         guard !hypotheses.isEmpty else { throw LocatedError(file: samples, "no samples in the file (only blank lines)") }
-        let (lines, origin): ([String], String) = try references.map { (try sentenceLines($0, what: "references"), $0) }
+        let (lines, origin): ([String], String) = try references.map { (try SentenceFile.lines($0, what: "references"), $0) }
             ?? { let loaded = try ReferenceSentences.load(for: dataset, limit: maxReferences); return (loaded.sentences, loaded.origin.description) }()
         let referenceWords = BLEU.wordLists(lines)
         guard !referenceWords.isEmpty else { throw LocatedError(file: references ?? data, "no references (only blank lines)") }
