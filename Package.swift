@@ -96,9 +96,10 @@ let package = Package(
         // The paper's saddle-point example, an experiment of its own.
         .target(name: "Toy", dependencies: ["Basics"]),
 
-        // Run reports: HTML/SVG plots of runs, of experiments and of the toy (run by `Toy`);
-        // runs are read as plain JSON (any trainer's), their logs through `TrainingRuns`.
-        .target(name: "Reports", dependencies: ["Basics", "TrainingRuns", "Toy"]),
+        // Run reports: HTML/SVG plots of runs, of experiments (read from their directories)
+        // and of the toy (run by `Toy`); runs are read as plain JSON (any trainer's), their
+        // logs through `TrainingRuns`.
+        .target(name: "Reports", dependencies: ["Basics", "TrainingRuns", "Experiments", "Toy"]),
 
         // Image datasets: PNG/JPEG decoding and encoding, gzip, IDX (MNIST, Fashion-MNIST),
         // CIFAR-10 binary batches, image folders; training batches and sample grids.
@@ -119,7 +120,7 @@ let package = Package(
         // benchmarks, synthetic corpora, the PyTorch references side by side.
         .target(
             name: "Benchmarks",
-            dependencies: ["Basics", "Tensors", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "Distributed", "CSpawn"]
+            dependencies: ["Basics", "Tensors", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "FID", "Distributed", "CSpawn"]
         ),
 
         // The command line: one file per subcommand, parsing and wiring only.

@@ -48,15 +48,9 @@ struct BenchFID: ParsableCommand {
         print(String(format: "ttur-text: frechet_s %.3f (fid %.4f), inception %.2f images/s (batch %d, %d threads, %.3f CPU-s/image)",
                      ours.frechetSeconds, ours.fid, ours.imagesPerSecond, batch, threads, ours.cpuSecondsPerImage))
         guard let reference else { return }
-        let output = try BenchChild.output(reference, [script, "bench", "--threads", "\(threads)", "--batch", "\(batch)",
-                                                       "--dims", "\(dims)"])
-        guard let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
-              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let frechet = object["frechet_s"] as? Double, let images = object["inception_images_per_s"] as? Double else {
-            throw ValidationError("the reference (\(reference) \(script) bench) printed no JSON")
-        }
-        print(String(format: "pytorch-fid: frechet_s %.3f (fid %.4f), inception %.2f images/s", frechet,
-                     object["fid"] as? Double ?? .nan, images))
+        let (frechet, fid, images) = try FIDReferenceBench.run(python: reference, script: script, threads: threads, batch: batch,
+                                                               dims: dims)
+        print(String(format: "pytorch-fid: frechet_s %.3f (fid %.4f), inception %.2f images/s", frechet, fid, images))
         print("| what | ttur-text | pytorch-fid | ratio |")
         print("| --- | --- | --- | --- |")
         print(String(format: "| Fréchet distance, %d dims | %.3f s | %.3f s | %.1f× faster |", dims, ours.frechetSeconds, frechet,

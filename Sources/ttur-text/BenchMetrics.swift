@@ -25,20 +25,7 @@ struct BenchMetrics: ParsableCommand {
 
     func run() throws {
         Engine.setThreads(threads)
-        var random = RandomSource(seed: 1)
-        func features(_ count: Int, shift: Double) throws -> FeatureSet {
-            try FeatureSet((0..<(count * dimensions)).map { _ in Float(abs(random.nextNormal() + shift)) },
-                           dimensions: dimensions, source: "random")
-        }
-        let fake = try features(generated, shift: 0.1), truth = try features(real, shift: 0)
-        var start = Date()
-        let kid = try kernelInceptionDistance(fake, truth)
-        print(String(format: "KID, 100 subsets of 1000, %d features: %.1f s (%.6f ± %.6f)", dimensions,
-                     Date().timeIntervalSince(start), kid.mean, kid.standardDeviation))
-        start = Date()
-        let pr = try PrecisionRecall(real: truth, generated: fake)
-        print(String(format: "precision/recall, %d real, %d generated, %d features: %.1f s (%.4f, %.4f)", real, generated,
-                     dimensions, Date().timeIntervalSince(start), pr.precision, pr.recall))
+        try MetricsBench.run(dimensions: dimensions, generated: generated, real: real, report: ProgressLine())
         print("load average: \(CorpusBench.loadAverage())")
     }
 }

@@ -50,13 +50,13 @@ struct EvalJSD: ParsableCommand {
         let directory = URL(fileURLWithPath: data)
         let dataset = try DatasetHeader(directory: directory)
         let store = try NGramStore(dataset: dataset)
-        let lines = try sentenceLines(samples, what: "samples")
+        let lines = try SentenceFile.lines(samples, what: "samples")
         let encoded = try dataset.vocabulary.encode(lines: lines, length: dataset.sequenceLength)
         let scores = try store.jsd(samples: encoded, maxN: ngram)
         var points: (JSDReferencePoints, origin: String)?
         if floors {
             let full = try PreparedDataset(directory: directory)
-            let (realLines, origin): ([String], String) = try real.map { (try sentenceLines($0, what: "real sentences"), $0) }
+            let (realLines, origin): ([String], String) = try real.map { (try SentenceFile.lines($0, what: "real sentences"), $0) }
                 ?? { let loaded = try ReferenceSentences.load(for: full, limit: 100_000); return (loaded.sentences, loaded.origin.description) }()
             points = (try JSDReferencePoints(store: store, sentences: SentenceIndex(full), real: realLines,
                                              count: lines.count, maxN: ngram), origin)
@@ -82,35 +82,6 @@ struct EvalJSD: ParsableCommand {
             for n in orders { print("\(n)\t\(String(format: "%.6f", scores[n]!))") }
         }
     }
-}
-
-extension EvalText {
-    /// The Fréchet distance between the mean-pooled sentence embeddings of the samples and of
-    /// the references (Semeniuta et al.'s embedding FD), blank lines dropped.
-    static func embeddingDistance(folder: String, samples: [String], references: [String]) throws -> Double {
-        let encoder = try SentenceEncoder(folder: URL(fileURLWithPath: folder))
-        func statistics(_ lines: [String]) -> FeatureStatistics {
-            var accumulator = StatisticsAccumulator(dimensions: encoder.width)
-            for embedding in encoder.embed(lines.filter { !BLEU.words($0).isEmpty }) {
-                embedding.withUnsafeBufferPointer { accumulator.add($0, rows: 1) }
-            }
-            return accumulator.statistics()
-        }
-        return try frechetDistance(statistics(samples), statistics(references)).distance
-    }
-}
-
-/// The lines of a sentence file (one sentence a line, split on bytes: "\r\n" is one Character
-/// and the encoder drops a trailing "\r"; a final newline ends the last line).
-/// - throws: `LocatedError` naming the file when it cannot be read or holds no lines.
-func sentenceLines(_ path: String, what: String) throws -> [String] {
-    guard let text = FileManager.default.contents(atPath: path) else {
-        throw LocatedError(file: path, "cannot read the \(what) file")
-    }
-    var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false)
-    if lines.last?.isEmpty == true { lines.removeLast() }
-    guard !lines.isEmpty else { throw LocatedError(file: path, "no \(what) in the file") }
-    return lines.map { String(decoding: $0, as: UTF8.self) }
 }
 
 struct EvalText: ParsableCommand {
@@ -160,20 +131,20 @@ struct EvalText: ParsableCommand {
 
     func run() throws {
         let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data))
-        let hypotheses = BLEU.wordLists(try sentenceLines(samples, what: "samples"))
+        let hypotheses = BLEU.wordLists(try SentenceFile.lines(samples, what: "samples"))
         guard !hypotheses.isEmpty else { throw LocatedError(file: samples, "no samples in the file (only blank lines)") }
-        let (lines, origin): ([String], String) = try references.map { (try sentenceLines($0, what: "references"), $0) }
+        let (lines, origin): ([String], String) = try references.map { (try SentenceFile.lines($0, what: "references"), $0) }
             ?? { let loaded = try ReferenceSentences.load(for: dataset, limit: maxReferences); return (loaded.sentences, loaded.origin.description) }()
         let referenceWords = BLEU.wordLists(lines)
         guard !referenceWords.isEmpty else { throw LocatedError(file: references ?? data, "no references (only blank lines)") }
         // One sample has no other to be scored against: its self-BLEU is null.
         let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: referenceWords)
         let msJaccard = MSJaccard.scores(samples: hypotheses, references: referenceWords)
-        let sampleLines = try sentenceLines(samples, what: "samples")
+        let sampleLines = try SentenceFile.lines(samples, what: "samples")
         let novelty = TextNovelty(dataset: dataset).shares(of: sampleLines)
         let quality = KneserNey(order: 5, sentences: lines).score(sampleLines)
         let reverse = KneserNey(order: 5, sentences: sampleLines).score(lines)
-        let embeddingFD = try embedder.map { try Self.embeddingDistance(folder: $0, samples: sampleLines, references: lines) }
+        let embeddingFD = try embedder.map { try SentenceEncoder(folder: URL(fileURLWithPath: $0)).frechetDistance(sampleLines, lines) }
         let orders = BLEU.defaultOrders
         let number = { (value: Double?) in value.map { "\($0)" } ?? "null" }
         if json {

@@ -127,37 +127,21 @@ struct FIDScore: ParsableCommand {
     }
 
     func run() throws {
-        let inputs = (try FIDInput(path: first), try FIDInput(path: second))
-        let keep = kid || pr || dc || cmmd
+        let (a, b) = (try FIDInput(path: first), try FIDInput(path: second))
         if cmmd && network.features != .clip { throw ValidationError("--cmmd needs --features clip-vitl14-336 (CMMD compares CLIP embeddings)") }
-        var extractor: (any ImageFeatureExtractor)?
-        let makeExtractor = {
-            if let extractor { return extractor }
-            let made = try network.extractor()
-            extractor = made
-            return made
-        }
-        // A statistics file is refused before any image is read.
-        if keep { try [inputs.0, inputs.1].forEach { try $0.requireFeatures() } }
-        if fdInfinity { try inputs.0.requireFeatures() }
-        let (a, featuresA) = try FIDJob.measure(inputs.0, keepingFeatures: keep || fdInfinity, extractor: makeExtractor, progress: fidProgress(first))
-        let (b, featuresB) = try FIDJob.measure(inputs.1, keepingFeatures: keep, extractor: makeExtractor, progress: fidProgress(second))
-        try FIDJob.checkComparable(a, b, names: (first, second))
-        let result = try frechetDistance(a, b)
-        let kidResult = try featuresA.flatMap { a in
-            try kid ? kernelInceptionDistance(a, featuresB!, subsetSize: kidSubsetSize, subsets: kidSubsets) : nil
-        }
-        let prResult = try featuresA.flatMap { a in try pr ? PrecisionRecall(real: featuresB!, generated: a) : nil }
-        let dcResult = try featuresA.flatMap { a in try dc ? DensityCoverage(real: featuresB!, generated: a) : nil }
-        let cmmdResult = try featuresA.flatMap { a in try cmmd ? CMMD.distance(a, featuresB!) : nil }
-        let fdInfinityResult = try featuresA.flatMap { features in try fdInfinity ? FDInfinity(reference: b, generated: features) : nil }
-        let counts = [a.sampleCount, b.sampleCount]
+        var extras = FIDJob.Extras()
+        (extras.kid, extras.precisionRecall, extras.densityCoverage) = (kid ? (kidSubsetSize, kidSubsets) : nil, pr, dc)
+        (extras.cmmd, extras.fdInfinity) = (cmmd, fdInfinity)
+        let scores = try FIDJob.score(a, b, extras: extras, names: (first, second), extractor: network.extractor,
+                                      progress: (fidProgress(first), fidProgress(second)))
+        let (result, kidResult, prResult, counts) = (scores.frechet, scores.kid, scores.precisionRecall, scores.sampleCounts)
+        let (dcResult, cmmdResult, fdInfinityResult) = (scores.densityCoverage, scores.cmmd, scores.fdInfinity)
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if json {
             var object: [String: Any] = [
                 "fid": result.distance,
                 "samples": counts.map { $0.map { $0 as Any } ?? NSNull() },
-                "dims": a.dimensions,
+                "dims": scores.dimensions,
                 "warnings": result.warnings,
             ]
             if let kidResult {
@@ -184,7 +168,7 @@ struct FIDScore: ParsableCommand {
             if let fdInfinityResult {
                 print("FD∞: \(fdInfinityResult.value) (slope \(fdInfinityResult.slope) per 1/N over \(fdInfinityResult.points.map { String($0.size) }.joined(separator: ", ")) samples)")
             }
-            print("samples: \(counts.map { $0.map(String.init) ?? "unknown" }.joined(separator: " and ")) (\(first), \(second)), \(a.dimensions) dims")
+            print("samples: \(counts.map { $0.map(String.init) ?? "unknown" }.joined(separator: " and ")) (\(first), \(second)), \(scores.dimensions) dims")
         }
     }
 }

@@ -42,7 +42,7 @@ struct ReportRuns: ParsableCommand {
     func run() throws {
         let output = URL(fileURLWithPath: out)
         if runs.count == 1, ExperimentDirectory.isExperiment(URL(fileURLWithPath: runs[0])) {
-            let experiment = try Self.experiment(ExperimentDirectory(URL(fileURLWithPath: runs[0])))
+            let experiment = try ExperimentReport.Experiment(reading: ExperimentDirectory(URL(fileURLWithPath: runs[0])))
             if json {
                 print(String(decoding: try ExperimentReport.json(experiment), as: UTF8.self))
                 return
@@ -53,27 +53,6 @@ struct ReportRuns: ParsableCommand {
         }
         try RunReport.write(runs: runs.map { URL(fileURLWithPath: $0) }, to: output)
         print("wrote \(output.path) (\(runs.count) run\(runs.count == 1 ? "" : "s"))")
-    }
-}
-
-extension ReportRuns {
-    /// The experiment's runs, by schedule, read as run records (those without a log yet are named apart).
-    static func experiment(_ directory: ExperimentDirectory) throws -> ExperimentReport.Experiment {
-        let configuration = try directory.configuration()
-        let runs = directory.runs(of: configuration)
-        var notStarted: [String] = []
-        let schedules = configuration.schedules.map { schedule in
-            ExperimentReport.Schedule(name: schedule.rawValue, runs: runs.filter { $0.schedule == schedule }.compactMap { run in
-                guard FileManager.default.fileExists(atPath: run.url.appendingPathComponent("log.jsonl").path),
-                      let record = try? RunRecord(directory: run.url) else {
-                    notStarted.append(run.name)
-                    return nil
-                }
-                return ExperimentReport.SeedRun(seed: run.seed, record: record)
-            })
-        }
-        return ExperimentReport.Experiment(title: directory.url.path, mode: configuration.mode.rawValue, schedules: schedules,
-                                           notStarted: notStarted)
     }
 }
 

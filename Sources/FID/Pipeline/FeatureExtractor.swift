@@ -172,4 +172,68 @@ public enum FIDJob {
         guard let first = a.provenance["network"], let second = b.provenance["network"], first != second else { return }
         throw LocatedError("\(names.0) holds features of \(first), \(names.1) of \(second): statistics of different networks cannot be compared")
     }
+
+    /// The metrics `score` computes beside FID, on the same features.
+    public struct Extras {
+        /// KID's subset size and number of subsets.
+        public var kid: (subsetSize: Int, subsets: Int)?
+        public var precisionRecall = false
+        public var densityCoverage = false
+        /// CMMD (meaningful on CLIP embeddings).
+        public var cmmd = false
+        /// FD∞ of the first input against the second's statistics (which may be a file).
+        public var fdInfinity = false
+
+        public init() {}
+
+        /// Whether both sides' features are needed.
+        var needsBothFeatures: Bool { kid != nil || precisionRecall || densityCoverage || cmmd }
+    }
+
+    /// What `score` computed: FID, and the extras when asked for.
+    public struct Scores {
+        public let frechet: FrechetResult
+        public let kid: KernelInceptionDistance?
+        public let precisionRecall: PrecisionRecall?
+        public let densityCoverage: DensityCoverage?
+        public let cmmd: Double?
+        public let fdInfinity: FDInfinity?
+        /// Each side's sample count (unknown for statistics files written without one).
+        public let sampleCounts: [Int?]
+        public let dimensions: Int
+    }
+
+    /// FID (or FD on another network's features) between two inputs, and on the same features
+    /// the extras (`first` taken as generated, `second` as real, as torch-fidelity's input1 and
+    /// input2). The network is made at most once, when an input is images; statistics of two
+    /// different networks are refused.
+    /// - throws: `LocatedError` for a statistics file where features are needed (before any
+    ///   image is read), unreadable inputs, mixed networks, or the distances' own errors.
+    public static func score(_ first: FIDInput, _ second: FIDInput, extras: Extras, names: (String, String),
+                             extractor makeExtractor: @escaping () throws -> any ImageFeatureExtractor,
+                             progress: (first: ((Int, Int) -> Void)?, second: ((Int, Int) -> Void)?) = (nil, nil)) throws -> Scores {
+        var extractor: (any ImageFeatureExtractor)?
+        let made = {
+            if let extractor { return extractor }
+            let new = try makeExtractor()
+            extractor = new
+            return new
+        }
+        // A statistics file is refused before any image is read.
+        if extras.needsBothFeatures { try [first, second].forEach { try $0.requireFeatures() } }
+        if extras.fdInfinity { try first.requireFeatures() }
+        let (a, featuresA) = try measure(first, keepingFeatures: extras.needsBothFeatures || extras.fdInfinity, extractor: made, progress: progress.first)
+        let (b, featuresB) = try measure(second, keepingFeatures: extras.needsBothFeatures, extractor: made, progress: progress.second)
+        try checkComparable(a, b, names: names)
+        let frechet = try frechetDistance(a, b)
+        let both = featuresA.flatMap { a in featuresB.map { (generated: a, real: $0) } }
+        return Scores(
+            frechet: frechet,
+            kid: try extras.kid.flatMap { kid in try both.map { try kernelInceptionDistance($0.generated, $0.real, subsetSize: kid.subsetSize, subsets: kid.subsets) } },
+            precisionRecall: try extras.precisionRecall ? both.map { try PrecisionRecall(real: $0.real, generated: $0.generated) } : nil,
+            densityCoverage: try extras.densityCoverage ? both.map { try DensityCoverage(real: $0.real, generated: $0.generated) } : nil,
+            cmmd: try extras.cmmd ? both.map { try CMMD.distance($0.generated, $0.real) } : nil,
+            fdInfinity: try extras.fdInfinity ? featuresA.map { try FDInfinity(reference: b, generated: $0) } : nil,
+            sampleCounts: [a.sampleCount, b.sampleCount], dimensions: a.dimensions)
+    }
 }

@@ -99,4 +99,18 @@ public struct SentenceEncoder: Sendable {
             return pooled.map { $0 / norm }
         }
     }
+
+    /// The Fréchet distance between the embeddings of two sets of sentences (Semeniuta et
+    /// al.'s sentence-embedding FD), blank lines dropped.
+    /// - throws: `LocatedError` when the distance cannot be computed.
+    public func frechetDistance(_ first: [String], _ second: [String]) throws -> Double {
+        func statistics(_ lines: [String]) -> FeatureStatistics {
+            var accumulator = StatisticsAccumulator(dimensions: width)
+            for embedding in embed(lines.filter { !$0.allSatisfy(\.isWhitespace) }) {
+                embedding.withUnsafeBufferPointer { accumulator.add($0, rows: 1) }
+            }
+            return accumulator.statistics()
+        }
+        return try FID.frechetDistance(statistics(first), statistics(second)).distance
+    }
 }
