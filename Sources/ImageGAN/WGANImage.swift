@@ -94,6 +94,9 @@ public final class WGANImage: StatefulGAN {
         return entry
     }
 
+    public var selectionMetric: String { data.selectionMetric }
+    public func selectionScore(_ entry: ImageLogEntry) -> Double? { entry.selectionScore }
+
     public func summary(_ losses: WGANImageGAN.Iteration, latest: ImageLogEntry?) -> String {
         String(format: "critic %.4f  G %@", losses.criticSteps.last?.loss ?? .nan,
                losses.generatorLoss.map { String(format: "%.4f", $0) } ?? "-")

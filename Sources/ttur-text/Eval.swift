@@ -17,7 +17,9 @@ struct EvalJSD: ParsableCommand {
         abstract: "N-gram Jensen-Shannon divergence of samples against the corpus statistics.",
         discussion: """
             Each line of FILE is one sample, encoded with the dataset's vocabulary and unit \
-            and cut/padded to its sequence length, as the corpus was.
+            and cut/padded to its sequence length, as the corpus was. The table also shows \
+            the JSD over the n-grams that are not all padding (what `train` selects its best \
+            checkpoint by; 1 for samples of nothing but padding).
             """
     )
 
@@ -43,11 +45,18 @@ struct EvalJSD: ParsableCommand {
         let store = try NGramStore(dataset: dataset)
         let lines = try sentenceLines(samples, what: "samples")
         let encoded = try dataset.vocabulary.encode(lines: lines, length: dataset.sequenceLength)
-        let scores = try store.jsd(samples: encoded, maxN: ngram)
         if json {
+            let scores = try store.jsd(samples: encoded, maxN: ngram)
             let fields = (1...ngram).map { "\"\($0)\": \(scores[$0]!)" }
             print("{" + fields.joined(separator: ", ") + "}")
+        } else if let padding = dataset.vocabulary.padding {
+            let scores = try store.jsd(samples: encoded, maxN: ngram, padding: padding)
+            print("n\tJSD\tJSD of n-grams not all padding")
+            for n in 1...ngram {
+                print("\(n)\t\(String(format: "%.6f", scores.all[n]!))\t\(String(format: "%.6f", scores.nonPadding[n]!))")
+            }
         } else {
+            let scores = try store.jsd(samples: encoded, maxN: ngram)
             print("n\tJSD")
             for n in 1...ngram { print("\(n)\t\(String(format: "%.6f", scores[n]!))") }
         }
