@@ -5,24 +5,8 @@ import _TestSupport
 
 /// Model selection end to end: `train` keeps `checkpoints/best.safetensors` at the evaluation
 /// with the lowest JSD-4 over n-grams not all padding, `sample` reads it by default, and
-/// resume keeps it.
-final class ModelSelectionCommandTests: XCTestCase {
-    private var corpus: TemporaryCorpus!
-    private var data: URL!
-
-    override func setUpWithError() throws {
-        corpus = try TemporaryCorpus()
-        data = try WordCorpus.prepare(in: corpus)
-    }
-
-    /// A tiny run whose score worsens after its best evaluation (seed 5: best at iteration 4
-    /// of 12, the later evaluations worse).
-    private func train(_ run: URL, _ extra: [String]) throws -> CommandResult {
-        try TTURTextExecutable.run(["train", "--data", data.path, "--run", run.path, "--dim", "8", "--batch", "4",
-                                    "--noise", "6", "--eval-every", "2", "--checkpoint-every", "2", "--ngram", "4",
-                                    "--threads", "1", "--seed", "5"] + extra)
-    }
-
+/// resume keeps it (on `TrainCommandTests`' tiny runs).
+extension TrainCommandTests {
     private struct Line: Decodable {
         struct Selection: Decodable {
             let score: Double?
