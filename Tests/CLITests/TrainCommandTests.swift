@@ -133,7 +133,8 @@ extension TrainCommandTests {
             process.waitUntilExit()
             XCTAssertEqual(process.terminationStatus, status, "signal \(signal)")
             let checkpoints = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path)
-            XCTAssertEqual(checkpoints.filter { $0.hasSuffix(".safetensors") }.count, 1, "\(checkpoints)")
+            XCTAssertEqual(checkpoints.filter { $0.hasPrefix("iter-") && $0.hasSuffix(".safetensors") }.count, 1, "\(checkpoints)")
+            XCTAssertTrue(checkpoints.contains("best.safetensors"), "the iteration-0 evaluation is the best so far: \(checkpoints)")
             XCTAssertFalse(checkpoints.contains { $0.contains(".tmp-") }, "\(checkpoints)")
             let resumed = try TTURTextExecutable.run(["train", "--resume", "--run", run.path, "--data", data.path,
                                                       "--iterations", "1"])
@@ -144,13 +145,15 @@ extension TrainCommandTests {
     func testBrokenCheckpointIsAOneLineErrorNamingTheFile() throws {
         let run = corpus.root.appendingPathComponent("broken")
         XCTAssertEqual(try train(run, ["--iterations", "2"]).status, 0)
-        let file = run.appendingPathComponent("checkpoints/iter-00000002.safetensors")
-        let bytes = try Data(contentsOf: file)
-        try bytes.prefix(bytes.count / 2).write(to: file)  // truncated
-        let result = try TTURTextExecutable.run(["sample", "--run", run.path])
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.standardError.contains(file.path), result.standardError)
-        XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+        for (name, choice) in [("iter-00000002.safetensors", ["--checkpoint", "last"]), ("best.safetensors", [])] {
+            let file = run.appendingPathComponent("checkpoints/" + name)
+            let bytes = try Data(contentsOf: file)
+            try bytes.prefix(bytes.count / 2).write(to: file)  // truncated
+            let result = try TTURTextExecutable.run(["sample", "--run", run.path] + choice)
+            XCTAssertNotEqual(result.status, 0)
+            XCTAssertTrue(result.standardError.contains(file.path), result.standardError)
+            XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+        }
     }
 }
 
