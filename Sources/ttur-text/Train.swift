@@ -19,7 +19,10 @@ struct Train: ParsableCommand {
             generated sentences are scored by n-gram JSD against the dataset's stored \
             statistics and logged to RUN/log.jsonl; samples go to RUN/samples/. Checkpoints \
             are written every --checkpoint-every iterations and on exit, including Ctrl-C \
-            (exit status 130) and SIGTERM (143); --resume continues exactly where one left off.
+            (exit status 130) and SIGTERM (143); --resume continues exactly where one left off. \
+            The evaluation with the lowest JSD-4 over n-grams not all padding so far is kept as \
+            RUN/checkpoints/best.safetensors (never pruned; `sample` reads it by default), and \
+            the first evaluation that looks like mode collapse is named once.
             """
     )
 

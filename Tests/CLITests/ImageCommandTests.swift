@@ -130,7 +130,7 @@ final class ImageCommandTests: XCTestCase {
         var kills = 0
         for _ in 0..<30 {
             let hasCheckpoint = !((try? FileManager.default.contentsOfDirectory(
-                atPath: killed.appendingPathComponent("checkpoints").path)) ?? []).filter { $0.hasSuffix(".safetensors") }.isEmpty
+                atPath: killed.appendingPathComponent("checkpoints").path)) ?? []).filter { $0.hasPrefix("iter-") && $0.hasSuffix(".safetensors") }.isEmpty
             let process = Process()
             process.executableURL = TTURTextExecutable.url
             process.arguments = ["image", "train", "--run", killed.path, "--iterations", "10"]
@@ -243,7 +243,7 @@ final class ImageCommandTests: XCTestCase {
         let checkpoints = killed.appendingPathComponent("checkpoints")
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, process.isRunning,
-              ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).filter({ $0.hasSuffix(".safetensors") }).isEmpty {
+              ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).filter({ $0.hasPrefix("iter-") && $0.hasSuffix(".safetensors") }).isEmpty {
             usleep(5_000)
         }
         kill(process.processIdentifier, SIGKILL)
