@@ -54,7 +54,7 @@ final class ModelSelectionTests: XCTestCase {
     final class PaddingFrom: StatefulGAN {
         static let kind = LanguageWGAN.kind
         static let sampleExtension = LanguageWGAN.sampleExtension
-        static var start = 4
+        static let start = 4
         let inner: LanguageWGAN
 
         init(configuration: LanguageConfiguration, context: LanguageTrainingData) throws {
