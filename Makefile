@@ -81,7 +81,7 @@ fuzz: deps
 # Reproduce a crash with `.build/debug/ttur-fuzz TARGET FILE`.
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS ?= 2
-FUZZ_TARGETS ?= safetensors pth npz npy idx cifar png jpeg zstd
+FUZZ_TARGETS ?= safetensors pth npz npy idx cifar png jpeg zstd ngram-store dataset-manifest dataset-tokens run-config experiment events
 fuzz-libfuzzer: deps
 	$(SWIFT) build -c release --product ttur-fuzz -j $(JOBS)
 	rm -rf .build-fuzz/seeds && .build/release/ttur-fuzz seeds .build-fuzz/seeds

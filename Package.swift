@@ -122,7 +122,7 @@ let package = Package(
 
         // Fuzz targets for every binary reader: libFuzzer entry point under -DFUZZING
         // (`make fuzz-libfuzzer`), a replay/seed tool otherwise.
-        .executableTarget(name: "ttur-fuzz", dependencies: ["Tensors", "Corpus", "ImageData", "FID", "CZstd"]),
+        .executableTarget(name: "ttur-fuzz", dependencies: ["Tensors", "Corpus", "NGrams", "ImageData", "FID", "CZstd", "Reports", "Experiments"]),
 
         .target(name: "_TestSupport", dependencies: ["Basics", "Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["ttur-text", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "_TestSupport"]),
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "_TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "NGrams", "ttur-fuzz", "_TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Reports", "ttur-text", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "Tensors", "ttur-text", "_TestSupport"]),
     ],

@@ -43,6 +43,28 @@ public final class SHA256 {
         return hasher.finalize()
     }
 
+    /// The digests (lower-case hex) of `bytes` cut into blocks of `blockSize` (the last may
+    /// be shorter; none for empty input), hashed on up to `threads` threads: a file's blocks
+    /// are checked in parallel and a mismatch names the damaged block.
+    public static func blockHexDigests(_ bytes: UnsafeRawBufferPointer, blockSize: Int, threads: Int = 2) -> [String] {
+        precondition(blockSize > 0)
+        let blocks = (bytes.count + blockSize - 1) / blockSize
+        guard blocks > 0 else { return [] }
+        let digests = UnsafeMutableBufferPointer<String>.allocate(capacity: blocks)
+        digests.initialize(repeating: "")
+        defer { digests.deallocate() }
+        let workers = max(1, min(threads, blocks))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let hasher = SHA256()
+            for block in stride(from: worker, to: blocks, by: workers) {
+                let start = block * blockSize
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[start ..< min(start + blockSize, bytes.count)]))
+                digests[block] = hex(hasher.finalize())
+            }
+        }
+        return Array(digests)
+    }
+
     /// Lower-case hexadecimal of `digest`.
     public static func hex<Digest: Sequence>(_ digest: Digest) -> String where Digest.Element == UInt8 {
         digest.map { String(format: "%02x", $0) }.joined()

@@ -80,7 +80,9 @@ public enum CorpusPreparation {
         let (vocabulary, mapping) = reader.vocabulary()
         let unkUnits = vocabulary.counts[0]
         let tokensURL = directory.appendingPathComponent("tokens.u16")
+        var tokenDigests: [String] = []
         try reader.rows.finish(mapping: mapping, seed: options.seed) { bytes in
+            tokenDigests = SHA256.blockHexDigests(bytes, blockSize: Manifest.tokensBlockSize)
             try writeAtomically(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!),
                                      count: bytes.count, deallocator: .none), to: tokensURL)
         }
@@ -93,7 +95,8 @@ public enum CorpusPreparation {
             options: .init(maxExamples: options.maxExamples, maxVocab: options.maxVocabulary,
                            seed: options.seed, maxLineBytes: options.maxLineBytes),
             invalidUTF8Replaced: reader.invalidUTF8, unkUnits: unkUnits,
-            truncatedSentences: reader.truncated, vocabSHA256: vocabulary.fingerprint)
+            truncatedSentences: reader.truncated, vocabSHA256: vocabulary.fingerprint,
+            tokensBlockBytes: Manifest.tokensBlockSize, tokensSHA256: tokenDigests)
         try writeAtomically(try Manifest.encoder.encode(manifest) + Data("\n".utf8),
                             to: directory.appendingPathComponent("manifest.json"))
         progress?(PreparationProgress(

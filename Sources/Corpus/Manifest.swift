@@ -38,12 +38,22 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var truncatedSentences: Int
     /// ``Vocabulary/fingerprint`` of `vocab.tsv`.
     public var vocabSHA256: String
+    /// `tokens.u16` in blocks of this many bytes, each with its SHA-256 in `tokensSHA256`
+    /// (checked when the sentences are opened); absent in datasets prepared before round 3,
+    /// which open without that check.
+    public var tokensBlockBytes: Int?
+    public var tokensSHA256: [String]?
+
+    /// The block size of `tokens_sha256`: 16 MiB, so a 10 M-sentence dataset (640 MB) has 40
+    /// blocks to hash in parallel and a mismatch is located to within 16 MiB.
+    public static let tokensBlockSize = 16 << 20
 
     public static let currentFormat = "ttur-text prepared dataset 1"
 
     enum CodingKeys: String, CodingKey {
         case format, name, sentences, seqLen = "seq_len", vocabSize = "vocab_size", unit, padding,
              sources, options, invalidUTF8Replaced = "invalid_utf8_replaced", unkUnits = "unk_units",
-             truncatedSentences = "truncated_sentences", vocabSHA256 = "vocab_sha256"
+             truncatedSentences = "truncated_sentences", vocabSHA256 = "vocab_sha256",
+             tokensBlockBytes = "tokens_block_bytes", tokensSHA256 = "tokens_sha256"
     }
 }

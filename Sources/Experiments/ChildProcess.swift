@@ -2,6 +2,7 @@ import Basics
 import CSpawn
 import Distributed
 import Foundation
+import TrainingRuns
 
 /// A training command started by the runner: killed by the kernel when the runner dies
 /// (PR_SET_PDEATHSIG, see `ttur_spawn`), in a process group of its own, writing to a file.
@@ -17,7 +18,8 @@ struct ChildProcess {
         defer { close(fd) }
         let environment = ProcessInfo.processInfo.environment
             .filter { key, _ in !Distributed.launcherVariablePrefixes.contains { key.hasPrefix($0) } }  // a plain process, not a rank
-            .map { "\($0.key)=\($0.value)" }
+            .filter { key, _ in key != RunLock.inheritedDescriptorVariable }
+            .map { "\($0.key)=\($0.value)" } + ["\(RunLock.inheritedDescriptorVariable)=\(lock.descriptor)"]  // the child adopts the run's lock
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }

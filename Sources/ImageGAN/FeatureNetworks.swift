@@ -42,7 +42,7 @@ public enum FeatureClassifierFile {
             "dataset": dataset,
             "test_accuracy": String(testAccuracy),
         ]
-        try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: url)
+        try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: url, checksummed: true)
     }
 
     /// The classifier, the file's metadata, and the SHA-256 of its bytes (read once).

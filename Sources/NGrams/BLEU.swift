@@ -125,7 +125,8 @@ public enum BLEU {
 
     typealias NGram = [Int32]
 
-    private static func counts(_ words: [Int32], _ n: Int) -> [NGram: Int] {
+    /// The n-grams of a word-id sentence with their counts (none when it is shorter than n).
+    static func counts(_ words: [Int32], _ n: Int) -> [NGram: Int] {
         guard words.count >= n else { return [:] }
         var out: [NGram: Int] = [:]
         for start in 0...(words.count - n) { out[Array(words[start ..< start + n]), default: 0] += 1 }
@@ -144,7 +145,8 @@ public enum BLEU {
         func largest(excluding own: Int) -> Int { own == first && holders == 1 ? second : first }
     }
 
-    private struct WordInterner {
+    /// Word ids, assigned in order of first appearance.
+    struct WordInterner {
         var ids: [String: Int32] = [:]
         mutating func ids(_ words: [String]) -> [Int32] {
             words.map { word in

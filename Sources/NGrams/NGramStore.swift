@@ -74,7 +74,8 @@ public final class NGramStore: @unchecked Sendable {
             try database.read { db in
                 let names = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
                 guard names.contains("meta") else { throw LocatedError(file: path.path, "not an n-gram store (no meta table)") }
-                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row[0]] = row[1] }
+                // Decoded with throws: a NULL or a text where a number belongs is a corrupt store, not a crash.
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[try row.decode(atIndex: 0)] = try row.decode(atIndex: 1) }
                 guard meta["format"] == StoreSchema.format else {
                     let directory = path.deletingLastPathComponent().path
                     if let format = meta["format"], format.hasPrefix("ttur-text ngrams") {
@@ -86,8 +87,9 @@ public final class NGramStore: @unchecked Sendable {
                     throw LocatedError(file: path.path, "not an n-gram store (tables totals, ngram_blocks missing)")
                 }
                 for row in try Row.fetchAll(db, sql: "SELECT n, occurrences, distinct_ngrams FROM totals") {
-                    totals[row[0]] = UInt64(bitPattern: row[1] as Int64)
-                    distinct[row[0]] = row[2]
+                    let n: Int = try row.decode(atIndex: 0)
+                    totals[n] = UInt64(bitPattern: try row.decode(Int64.self, atIndex: 1))
+                    distinct[n] = try row.decode(atIndex: 2)
                 }
                 guard let maxN = meta["max_n"].flatMap(Int.init), (1...NGramKey.maxOrder).contains(maxN),
                       (1...maxN).allSatisfy({ totals[$0] != nil && (0...(1 << 40)).contains(distinct[$0] ?? -1) }) else {

@@ -33,9 +33,10 @@ enum TableImage {
         guard try db.tableExists("table_images"), try db.tableExists("table_image_parts") else { return [:] }
         var headers: [Int: Header] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT n, layout, slots, bits_per_token, count_bits, overflow FROM table_images") {
-            let n: Int = row[0], layout: String = row[1]
+            // Decoded with throws: a NULL or a text where a number belongs is a corrupt store, not a crash.
+            let n: Int = try row.decode(atIndex: 0), layout: String = try row.decode(atIndex: 1)
             guard layout == Self.layout else { continue }
-            let blob: Data = row[5] ?? Data()
+            let blob: Data = try row.decode(Data?.self, atIndex: 5) ?? Data()
             guard blob.count % 16 == 0 else {
                 throw LocatedError(file: path, "corrupt: the table image of the \(n)-grams has a side table of \(blob.count) bytes (not pairs of 64-bit words)")
             }
@@ -46,7 +47,8 @@ enum TableImage {
                         UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16 * i + 8, as: UInt64.self))
                 }
             }
-            headers[n] = Header(slots: row[2], bitsPerToken: row[3], countBits: row[4], overflow: overflow)
+            headers[n] = Header(slots: try row.decode(atIndex: 2), bitsPerToken: try row.decode(atIndex: 3),
+                                countBits: try row.decode(atIndex: 4), overflow: overflow)
         }
         return headers
     }
@@ -91,7 +93,8 @@ enum TableImage {
         let rows = try Row.fetchAll(db, sql: "SELECT rowid, part, length(words), length(counts) FROM table_image_parts WHERE n = ? ORDER BY part", arguments: [n])
         var first = 0
         for (index, row) in rows.enumerated() {
-            let rowid: Int64 = row[0], part: Int = row[1], wordBytes: Int = row[2], countBytes: Int = row[3]
+            let rowid: Int64 = try row.decode(atIndex: 0), part: Int = try row.decode(atIndex: 1)
+            let wordBytes: Int = try row.decode(atIndex: 2), countBytes: Int = try row.decode(atIndex: 3)
             let slots = min(partSlots, table.slots - first)
             guard part == index, slots > 0, wordBytes == 8 * slots, countBytes == (table.counts == nil ? 0 : 4 * slots) else {
                 throw corrupt("part \(part) holds \(wordBytes) + \(countBytes) bytes where \(max(slots, 0)) slots were expected")

@@ -30,7 +30,8 @@ enum TFRecord {
                 throw LocatedError(file: file.path, "length checksum mismatch in the record at byte \(offset)")
             }
             let length = readLittleEndian(bytes, at: offset, count: 8)
-            guard length <= UInt64(bytes.count - offset - 16) else {
+            let dataRoom = bytes.count - offset - 16  // after the header and the data's checksum; negative when even those are cut
+            guard dataRoom >= 0, length <= UInt64(dataRoom) else {
                 throw LocatedError(file: file.path, "record at byte \(offset) is truncated (needs \(length) bytes of data)")
             }
             let start = offset + 12, end = start + Int(length)

@@ -173,26 +173,37 @@ public struct SafeTensorsFile: Equatable, Sendable {
     /// Headers larger than this are treated as corrupt (the reference implementation's limit).
     static let maximumHeaderSize = 100_000_000
 
+    /// The metadata key of the data section's SHA-256 (lowercase hex): the bytes after the
+    /// header, as `tail -c +$((9 + header_length)) FILE | sha256sum` reads them. Written by
+    /// `write(to:checksummed: true)`; when present, reading checks it, so a file damaged after
+    /// it was written (a disk, a copy, a transfer) is refused instead of loaded silently.
+    public static let checksumKey = "data_sha256"
+
+    /// Whether the file carried a data checksum that was checked when it was read.
+    public var isChecksummed: Bool { metadata[Self.checksumKey] != nil }
+
     public init(tensors: [String: SafeTensorsEntry] = [:], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata
     }
 
-    /// Reads and validates a file.
+    /// Reads and validates a file, and checks its data against its checksum where it has one
+    /// (`verifyingChecksum: false` skips that: for measuring what the check costs).
     /// - throws: `LocatedError` naming the file for I/O errors, a truncated file, a
-    ///   malformed header, unknown dtypes, or data offsets that do not fit the shapes.
-    public init(contentsOf url: URL) throws {
+    ///   malformed header, unknown dtypes, data offsets that do not fit the shapes, or data
+    ///   that does not match its checksum.
+    public init(contentsOf url: URL, verifyingChecksum: Bool = true) throws {
         let data: Data
         do {
             data = try FileBytes.mapped(url)
         } catch {
             throw LocatedError(file: url.path, "cannot read: \(error.localizedDescription)")
         }
-        try self.init(data: data, name: url.path)
+        try self.init(data: data, name: url.path, verifyingChecksum: verifyingChecksum)
     }
 
     /// Parses a file's bytes; `name` only labels errors.
-    public init(data: Data, name: String = "<memory>") throws {
+    public init(data: Data, name: String = "<memory>", verifyingChecksum: Bool = true) throws {
         func fail(_ message: String) -> LocatedError { LocatedError(file: name, message) }
         guard data.count >= 8 else { throw fail("truncated: \(data.count) bytes, the 8-byte header length is missing") }
         let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
@@ -256,6 +267,12 @@ public struct SafeTensorsFile: Equatable, Sendable {
         for (previous, next) in zip(ranges, ranges.dropFirst()) where next.0 < previous.1 {
             throw fail("corrupt: entries \(previous.2) and \(next.2) overlap")
         }
+        if verifyingChecksum, let expected = metadata[Self.checksumKey] {
+            let actual = SHA256.hex(SHA256.hash(data: data[bufferStart...]))
+            guard actual == expected else {
+                throw fail("corrupt: the tensor data's SHA-256 is \(actual.prefix(16))…, the header records \(expected.prefix(16))… (the file was damaged after it was written)")
+            }
+        }
         self.tensors = tensors
         self.metadata = metadata
     }
@@ -271,12 +288,19 @@ public struct SafeTensorsFile: Equatable, Sendable {
         return result
     }
 
-    /// The file's bytes: tensors in name order, header padded with spaces to 8 bytes.
-    public func encoded() throws -> Data {
+    /// The file's bytes: tensors in name order, header padded with spaces to 8 bytes; with
+    /// `checksummed`, the metadata also records the data section's SHA-256 (`checksumKey`).
+    public func encoded(checksummed: Bool = false) throws -> Data {
+        let names = tensors.keys.sorted()
+        var metadata = self.metadata
+        if checksummed {
+            let hasher = SHA256()
+            for name in names { hasher.update(data: tensors[name]!.data) }
+            metadata[Self.checksumKey] = SHA256.hex(hasher.finalize())
+        }
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
-        let names = tensors.keys.sorted()
         for name in names {
             let entry = tensors[name]!
             header[name] = ["dtype": entry.dtype.rawValue, "shape": entry.shape,
@@ -293,9 +317,10 @@ public struct SafeTensorsFile: Equatable, Sendable {
     }
 
     /// Writes the file atomically: a temporary file beside `url`, then a rename, so
-    /// readers never see a half-written checkpoint.
+    /// readers never see a half-written checkpoint. With `checksummed`, the metadata records
+    /// the data's SHA-256, checked by every later read.
     /// - throws: `LocatedError` when the directory is not writable.
-    public func write(to url: URL) throws {
-        try AtomicFile.write(try encoded(), to: url)
+    public func write(to url: URL, checksummed: Bool = false) throws {
+        try AtomicFile.write(try encoded(checksummed: checksummed), to: url)
     }
 }

@@ -9,10 +9,12 @@ import Tensors
 ///   Adam moments as `adam.<role>.m.<name>` / `adam.<role>.v.<name>`;
 /// - metadata: `format` (`ttur-text gan checkpoint 2`), `gan` (the kind), `roles`,
 ///   `adam_step_<role>`, `iteration`, `elapsed_seconds`, `random_state` (the training
-///   stream), `config` (the run's configuration as JSON) and `precision` (the arithmetic that
-///   wrote it: `fp32`, or `bf16` with oneDNN's implementation).
+///   stream), `config` (the run's configuration as JSON), `precision` (the arithmetic that
+///   wrote it: `fp32`, or `bf16` with oneDNN's implementation) and `data_sha256` (the tensor
+///   data's SHA-256, checked on every load: `SafeTensorsFile.checksumKey`).
 ///
-/// Round 1 wrote the same tensors and keys under a format name per kind; those still load.
+/// Round 1 wrote the same tensors and keys under a format name per kind; those still load,
+/// as do round 2's checkpoints without `data_sha256` (with no claim of integrity).
 public struct GANCheckpoint {
     public static let formatName = "ttur-text gan checkpoint 2"
     /// Round 1's format names, and the kinds they held.
@@ -24,12 +26,13 @@ public struct GANCheckpoint {
     /// The GAN kind it holds.
     public let kind: String
 
-    /// Opens a checkpoint and reads its format.
-    /// - throws: `LocatedError` for an unreadable file or another format.
+    /// Opens a checkpoint, checks its data against its checksum (where it has one) and reads
+    /// its format.
+    /// - throws: `LocatedError` for an unreadable or damaged file, or another format.
     public static func open(_ url: URL) throws -> GANCheckpoint {
         let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(contentsOf: url) } catch {
-            throw LocatedError(file: url.path, "is not a readable safetensors file (\(error))")
+        do { file = try SafeTensorsFile(contentsOf: url) } catch let error as LocatedError {
+            throw LocatedError(file: url.path, "is not a readable safetensors file: \(error.message)")
         }
         let format = file.metadata["format"] ?? ""
         guard let kind = format == formatName ? file.metadata["gan"] : legacyFormats[format] else {
@@ -143,7 +146,7 @@ public struct GANCheckpoint {
             tensors.merge(entries(of: trained, optimizerState: roles == nil)) { a, _ in a }
             if roles == nil { metadata["adam_step_\(trained.role)"] = String(trained.optimizer.step) }
         }
-        try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: url)
+        try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: url, checksummed: true)
     }
 
     /// One network's parameters, buffers and Adam moments, in PyTorch names and layouts.

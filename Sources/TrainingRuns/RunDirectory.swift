@@ -7,6 +7,8 @@ import Tensors
 ///     RUN/log.jsonl                         one JSON object per evaluation
 ///     RUN/events.out.tfevents.*             the same numbers for TensorBoard
 ///     RUN/checkpoints/iter-NNNNNNNN.safetensors
+///     RUN/checkpoints/iter-NNNNNNNN.safetensors.damaged   one that failed its checksum, set aside on resume
+///     RUN/.lock                             held by the process that writes the run (`RunLock`)
 ///     RUN/samples/iter-NNNNNNNN.EXT         samples of each evaluation (decoded text, or an image grid)
 public struct RunDirectory: Sendable {
     public let url: URL
@@ -52,6 +54,19 @@ public struct RunDirectory: Sendable {
         Self.iterationFiles(in: samples, suffix: "." + sampleExtension)
     }
 
+    /// Creates `directory` and its parents.
+    /// - throws: `LocatedError` naming it and the system's reason ("Not a directory").
+    static func create(_ directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }
+            let reason = underlying?.domain == NSPOSIXErrorDomain
+                ? String(cString: strerror(Int32(underlying!.code))) : error.localizedDescription
+            throw LocatedError(file: directory.path, "cannot create the run directory: \(reason)")
+        }
+    }
+
     /// Files named `iter-NNNNNNNN<suffix>` in `directory`, by iteration.
     private static func iterationFiles(in directory: URL, suffix: String) -> [(iteration: Int, url: URL)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -64,16 +79,7 @@ public struct RunDirectory: Sendable {
 
     /// - throws: `LocatedError` naming the directory and the system's reason.
     public func createDirectories() throws {
-        for directory in [url, checkpoints, samples] {
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            } catch {
-                let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }
-                let reason = underlying?.domain == NSPOSIXErrorDomain
-                    ? String(cString: strerror(Int32(underlying!.code))) : error.localizedDescription
-                throw LocatedError(file: directory.path, "cannot create the run directory: \(reason)")
-            }
-        }
+        for directory in [url, checkpoints, samples] { try Self.create(directory) }
         guard access(url.path, W_OK) == 0 else {
             throw LocatedError(file: url.path, "the run directory is not writable")
         }
@@ -100,6 +106,12 @@ extension RunDirectory {
         for sample in sampleFiles() where sample.iteration > iteration {
             try? fileManager.removeItem(at: sample.url)
         }
+    }
+
+    /// Moves a damaged checkpoint aside to `NAME.damaged` (kept for inspection, no longer
+    /// listed, so neither pruning nor a later resume takes it for the newest).
+    public func setAside(damaged checkpoint: URL) {
+        rename(checkpoint.path, checkpoint.path + ".damaged")
     }
 
     /// Deletes all but the newest `keep` checkpoints.

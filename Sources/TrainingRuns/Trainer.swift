@@ -47,6 +47,11 @@ public final class Trainer<GAN: TrainableGAN> {
     public let isWriter = Collectives.current.rank == 0
     private var lastCheckpointIteration: Int?
     private let log: RunLog
+    /// The run directory's lock, held by the writer for the trainer's lifetime.
+    private let lock: RunLock?
+    /// Checkpoints newer than the one resumed that were passed over as damaged, each with why
+    /// (for the console to show); empty for a new run.
+    public private(set) var damagedCheckpoints: [LocatedError] = []
     /// The writer's log lines so far (for the GAN's review of each new evaluation).
     private var history: [GAN.Entry] = []
     /// The best evaluation so far, and whether its checkpoint is still to be written.
@@ -63,6 +68,10 @@ public final class Trainer<GAN: TrainableGAN> {
     /// A new run in `run` (which must not hold one yet).
     /// - throws: `LocatedError` when the run exists or its directory cannot be written.
     public init(configuration: Configuration, run: RunDirectory, context: GAN.Context) throws {
+        let lock = try Self.lock(run)
+        var begun = false
+        defer { if !begun { lock?.removeCreatedDirectory() } }
+        self.lock = lock
         guard run.checkpointFiles().isEmpty else {
             throw LocatedError(file: run.url.path, "already holds a run: use --resume to continue it")
         }
@@ -76,24 +85,46 @@ public final class Trainer<GAN: TrainableGAN> {
         try run.createDirectories()
         try AtomicFile.write(try RunLog.encoder.encode(configuration), to: run.configuration)
         try AtomicFile.write(Data(), to: run.log)
+        begun = true
     }
 
-    /// Continues the run in `run` from its newest complete checkpoint, which is read once:
+    /// Continues the run in `run` from its newest intact checkpoint, which is read once:
     /// `context` builds what the GAN trains on from the saved configuration (with a new
     /// budget when `iterations` or `minutes` is given; everything else comes from the checkpoint).
-    /// - throws: `LocatedError` for a missing, foreign or damaged checkpoint, or one that does
-    ///   not fit the context.
+    /// Newer checkpoints that are damaged (unreadable, or their data fails its checksum) are
+    /// passed over and listed in `damagedCheckpoints`; the writer moves them aside
+    /// (`iter-N.safetensors.damaged`) so that pruning and later resumes do not see them.
+    /// - throws: `LocatedError` when no checkpoint is intact, or for a foreign one, or one
+    ///   that does not fit the context.
     public init(resuming run: RunDirectory, iterations: Int? = nil, minutes: Double? = nil, precision: Precision? = nil,
                 context: (Configuration) throws -> GAN.Context) throws {
-        guard let latest = run.checkpointFiles().last else {
+        guard FileManager.default.fileExists(atPath: run.url.path) else {
+            throw LocatedError(file: run.url.path, "no such run directory to resume")
+        }
+        lock = try Self.lock(run)
+        let candidates = run.checkpointFiles()
+        guard !candidates.isEmpty else {
             throw LocatedError(file: run.checkpoints.path, "no checkpoint to resume from")
         }
-        let checkpoint = try GANCheckpoint.open(latest.url)
+        var damaged: [(url: URL, error: LocatedError)] = []
+        var opened: (checkpoint: GANCheckpoint, url: URL)?
+        for candidate in candidates.reversed() {
+            do {
+                opened = (try GANCheckpoint.open(candidate.url), candidate.url)
+                break
+            } catch let error as LocatedError {
+                damaged.append((candidate.url, error.inFile(candidate.url.path)))
+            }
+        }
+        guard let (checkpoint, resumed) = opened else {
+            throw LocatedError(file: run.checkpoints.path,
+                               "no intact checkpoint to resume from (\(damaged.count) damaged; the newest: \(damaged[0].error))")
+        }
         let configuration = try checkpoint.configuration(of: GAN.self).resumed(iterations: iterations, minutes: minutes, precision: precision)
         try Self.checkRanks(batch: configuration.run.batch)
         let gan: GAN
         do { gan = try GAN(configuration: configuration, context: try context(configuration)) } catch let error as LocatedError {
-            throw error.inFile(latest.url.path)
+            throw error.inFile(resumed.path)
         }
         progress = try checkpoint.restore(gan)
         self.gan = gan
@@ -101,8 +132,10 @@ public final class Trainer<GAN: TrainableGAN> {
         self.run = run
         log = RunLog(run)
         lastCheckpointIteration = progress.iteration
+        damagedCheckpoints = damaged.map(\.error)
         guard isWriter else { return }
         try run.createDirectories()
+        for file in damaged { run.setAside(damaged: file.url) }
         try run.removeFiles(after: progress.iteration)
         history = try logEntries()
         try restoreBest()
@@ -120,6 +153,12 @@ public final class Trainer<GAN: TrainableGAN> {
         if held == nil || held != best?.iteration {
             try? FileManager.default.removeItem(at: file)
         }
+    }
+
+    /// The run directory's lock for the writer (rank 0 of an MPI job); nil on other ranks.
+    /// - throws: `LocatedError` naming the holder's pid when another process writes the run.
+    private static func lock(_ run: RunDirectory) throws -> RunLock? {
+        Collectives.current.rank == 0 ? try RunLock(run: run.url) : nil
     }
 
     /// Trains until the budget is reached or a stop is requested.

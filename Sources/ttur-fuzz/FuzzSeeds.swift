@@ -57,6 +57,10 @@ enum FuzzSeeds {
         for name in ["loader_zip.pth", "loader_legacy.pth"] {
             if let data = try? Data(contentsOf: shared.appendingPathComponent(name)) { try put("pth", name, data) }
         }
+        // The formats read back from ttur-text itself: the files their set-ups write.
+        for target in FuzzTarget.all where target.setup != nil {
+            try put(target.name, "seed-" + target.fileName, try FuzzRunner(target: target).setUpFile())
+        }
         print("seeds in \(root.path): \(FuzzTarget.all.map(\.name).joined(separator: ", "))")
     }
 }

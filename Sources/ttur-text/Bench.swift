@@ -8,6 +8,6 @@ struct Bench: ParsableCommand {
             the same command at the same thread count, so ratios are measured under the same \
             machine load.
             """,
-        subcommands: [BenchTrainStep.self, BenchImageStep.self, BenchPrepare.self, BenchJSD.self, BenchFID.self, BenchMetrics.self]
+        subcommands: [BenchTrainStep.self, BenchImageStep.self, BenchPrepare.self, BenchJSD.self, BenchFID.self, BenchMetrics.self, BenchIntegrity.self]
     )
 }

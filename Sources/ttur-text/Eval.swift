@@ -32,33 +32,62 @@ struct EvalJSD: ParsableCommand {
     @Option(help: "Largest n-gram order to evaluate.")
     var ngram: Int = 6
 
-    @Flag(help: "Print one JSON object {\"1\": …, …} instead of a table.")
+    @Flag(help: "Print one JSON object {\"1\": …, …} instead of a table (with --floors, also \"floors\": {\"real\", \"empty\", \"commonest\", …}).")
     var json = false
+
+    @Flag(help: "Also score, on the same statistics and at the same sample size: as many real sentences (the floor), as many empty lines, and as many copies of the commonest training sentence (reads the dataset's sentences).")
+    var floors = false
+
+    @Option(help: "With --floors: the real sentences, one a line (default: the held-out shards beside the dataset's, else its last sentences, which it also trains on).")
+    var real: String?
 
     func validate() throws {
         guard (1...8).contains(ngram) else { throw ValidationError("--ngram must be between 1 and 8") }
+        if real != nil && !floors { throw ValidationError("--real needs --floors") }
     }
 
     func run() throws {
-        // The manifest and vocabulary only: the dataset's sentences are not needed here.
-        let dataset = try DatasetHeader(directory: URL(fileURLWithPath: data))
+        // The manifest and vocabulary only: without --floors the dataset's sentences are not needed.
+        let directory = URL(fileURLWithPath: data)
+        let dataset = try DatasetHeader(directory: directory)
         let store = try NGramStore(dataset: dataset)
         let lines = try sentenceLines(samples, what: "samples")
         let encoded = try dataset.vocabulary.encode(lines: lines, length: dataset.sequenceLength)
+        // Both JSDs from one counting pass where the vocabulary has a padding unit.
+        let both = try dataset.vocabulary.padding.map { try store.jsd(samples: encoded, maxN: ngram, padding: $0) }
+        let scores = try both?.all ?? store.jsd(samples: encoded, maxN: ngram)
+        var points: (JSDReferencePoints, origin: String)?
+        if floors {
+            let full = try PreparedDataset(directory: directory)
+            let (realLines, origin): ([String], String) = try real.map { (try sentenceLines($0, what: "real sentences"), $0) }
+                ?? { let loaded = try ReferenceSentences.load(for: full, limit: 100_000); return (loaded.sentences, loaded.origin.description) }()
+            points = (try JSDReferencePoints(store: store, sentences: SentenceIndex(full), real: realLines,
+                                             count: lines.count, maxN: ngram), origin)
+        }
+        let orders = 1...ngram
         if json {
-            let scores = try store.jsd(samples: encoded, maxN: ngram)
-            let fields = (1...ngram).map { "\"\($0)\": \(scores[$0]!)" }
+            let object = { (values: [Int: Double]) in "{" + orders.map { "\"\($0)\": \(values[$0]!)" }.joined(separator: ", ") + "}" }
+            var fields = orders.map { "\"\($0)\": \(scores[$0]!)" }
+            if let (p, origin) = points {
+                let text = { (value: String) in String(decoding: try! JSONEncoder().encode(value), as: UTF8.self) }
+                fields.append("\"floors\": {\"real\": \(object(p.real)), \"real_count\": \(p.realCount), \"real_origin\": \(text(origin)), "
+                              + "\"empty\": \(object(p.empty)), \"commonest\": \(object(p.commonest)), \"commonest_sentence\": \(text(p.commonestSentence))}")
+            }
             print("{" + fields.joined(separator: ", ") + "}")
-        } else if let padding = dataset.vocabulary.padding {
-            let scores = try store.jsd(samples: encoded, maxN: ngram, padding: padding)
+        } else if let (p, origin) = points {
+            print("\(lines.count) samples; real: \(p.realCount) sentences from \(origin); commonest: \"\(p.commonestSentence)\"")
+            print("n\tJSD\treal\tempty\tcommonest")
+            for n in orders {
+                print("\(n)\t" + [scores[n]!, p.real[n]!, p.empty[n]!, p.commonest[n]!].map { String(format: "%.6f", $0) }.joined(separator: "\t"))
+            }
+        } else if let nonPadding = both?.nonPadding {
             print("n\tJSD\tJSD of n-grams not all padding")
-            for n in 1...ngram {
-                print("\(n)\t\(String(format: "%.6f", scores.all[n]!))\t\(String(format: "%.6f", scores.nonPadding[n]!))")
+            for n in orders {
+                print("\(n)\t" + [scores[n]!, nonPadding[n]!].map { String(format: "%.6f", $0) }.joined(separator: "\t"))
             }
         } else {
-            let scores = try store.jsd(samples: encoded, maxN: ngram)
             print("n\tJSD")
-            for n in 1...ngram { print("\(n)\t\(String(format: "%.6f", scores[n]!))") }
+            for n in orders { print("\(n)\t\(String(format: "%.6f", scores[n]!))") }
         }
     }
 }
@@ -79,11 +108,20 @@ func sentenceLines(_ path: String, what: String) throws -> [String] {
 struct EvalText: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "text",
-        abstract: "Word-level BLEU-2…5 of samples against real sentences, and self-BLEU among the samples.",
+        abstract: "Word-level BLEU-2…5 and MS-Jaccard-2…5 of samples against real sentences, self-BLEU among the samples, and their novelty.",
         discussion: """
             NLTK's corpus_bleu with smoothing method 1 and uniform weights, words split on \
             whitespace (as Texygen scores text GANs). Self-BLEU scores each sample against all \
-            the other samples, never itself. References: --references FILE (one a line), else \
+            the other samples, never itself. MS-Jaccard-n (Montahaei et al. 2019): the geometric \
+            mean over k = 1…n of the Jaccard similarity of the samples' and the references' \
+            word k-gram multisets, counts divided by each set's number of sentences. Novelty: the \
+            share of samples that are training sentences verbatim, and the share of their words \
+            that are no word of the training sentences. Language-model scores (Semeniuta et al.): \
+            a character 5-gram model with NLTK's interpolated Kneser-Ney (discount 0.1) built \
+            from the references scores the samples (lm: bits per character, quality), one built \
+            from the samples scores the references (reverse lm: diversity and coverage); \
+            characters the model never saw have probability 0 and are counted apart \
+            (lm_unseen_share). References: --references FILE (one a line), else \
             the benchmark's held-out shards beside the shards the dataset was prepared from \
             (cut and encoded as the dataset's own sentences), else the dataset's last \
             --max-references sentences, which preparation does not hold out from training.
@@ -102,7 +140,7 @@ struct EvalText: ParsableCommand {
     @Option(help: "At most this many default references.")
     var maxReferences = 10_000
 
-    @Flag(help: "Print one JSON object {\"bleu2\": …, …, \"self_bleu5\": …}.")
+    @Flag(help: "Print one JSON object {\"bleu2\": …, \"self_bleu5\": …, \"msjaccard2\": …, \"copied_share\": …, \"unknown_word_share\": …}.")
     var json = false
 
     func validate() throws {
@@ -119,17 +157,37 @@ struct EvalText: ParsableCommand {
         guard !referenceWords.isEmpty else { throw LocatedError(file: references ?? data, "no references (only blank lines)") }
         // One sample has no other to be scored against: its self-BLEU is null.
         let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: referenceWords)
+        let msJaccard = MSJaccard.scores(samples: hypotheses, references: referenceWords)
+        let sampleLines = try sentenceLines(samples, what: "samples")
+        let novelty = TextNovelty(dataset: dataset).shares(of: sampleLines)
+        let quality = KneserNey(order: 5, sentences: lines).score(sampleLines)
+        let reverse = KneserNey(order: 5, sentences: sampleLines).score(lines)
         let orders = BLEU.defaultOrders
+        let number = { (value: Double?) in value.map { "\($0)" } ?? "null" }
         if json {
             let fields = orders.map { "\"bleu\($0)\": \(bleu[$0]!)" }
-                + orders.map { "\"self_bleu\($0)\": \(selfBLEU[$0].map { "\($0)" } ?? "null")" }
+                + orders.map { "\"self_bleu\($0)\": \(number(selfBLEU[$0]))" }
+                + MSJaccard.defaultOrders.map { "\"msjaccard\($0)\": \(number(msJaccard[$0]!))" }
+                + ["\"copied_share\": \(novelty.copied)", "\"unknown_word_share\": \(number(novelty.unknownWords))",
+                   "\"lm_bits_per_char\": \(number(quality.bitsPerUnit.isNaN ? nil : quality.bitsPerUnit))",
+                   "\"lm_unseen_share\": \(Double(quality.zeroProbability) / Double(max(quality.units, 1)))",
+                   "\"reverse_lm_bits_per_char\": \(number(reverse.bitsPerUnit.isNaN ? nil : reverse.bitsPerUnit))",
+                   "\"reverse_lm_unseen_share\": \(Double(reverse.zeroProbability) / Double(max(reverse.units, 1)))"]
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
+            let cell = { (value: Double?) in value.map { String(format: "%.6f", $0) } ?? "-" }
             print("\(hypotheses.count) samples against \(referenceWords.count) references: \(origin)")
-            print("n\tBLEU\tself-BLEU")
+            print("n\tBLEU\tself-BLEU\tMS-Jaccard")
             for n in orders {
-                print("\(n)\t\(String(format: "%.6f", bleu[n]!))\t\(selfBLEU[n].map { String(format: "%.6f", $0) } ?? "-")")
+                print("\(n)\t\(cell(bleu[n]!))\t\(cell(selfBLEU[n]))\t\(cell(msJaccard[n] ?? nil))")
             }
+            for (name, score) in [("lm (references' model on the samples)", quality), ("reverse lm (samples' model on the references)", reverse)] {
+                print(String(format: "%@: %.4f bits per character; %.2f%% of characters unseen by the model", name,
+                             score.bitsPerUnit, 100 * Double(score.zeroProbability) / Double(max(score.units, 1))))
+            }
+            print(String(format: "novelty: %.1f%% of the samples are training sentences; ", 100 * novelty.copied)
+                  + (novelty.unknownWords.map { String(format: "%.1f%% of their words are no word of the training sentences", 100 * $0) }
+                     ?? "they have no words"))
         }
     }
 }

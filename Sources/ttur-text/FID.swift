@@ -11,8 +11,9 @@ struct FIDCommand: ParsableCommand {
             Inputs are image folders (PNG/JPEG), .npy uint8 arrays [N, H, W, 3] or .npz \
             statistics (mu, sigma: the TTUR format). Images go through pytorch-fid's FID \
             Inception-v3 with its released weights (pt_inception-2015-12-05-6726825d.pth). \
-            --kid adds the Kernel Inception Distance and --pr improved precision and recall on \
-            the same features (images only: statistics files hold no features).
+            --kid adds the Kernel Inception Distance, --pr improved precision and recall, --dc \
+            density and coverage, and --fd-infinity FD∞ on the same features (images only for A, \
+            and for B except with --fd-infinity: statistics files hold no features).
             """,
         subcommands: [FIDScore.self, FIDStats.self],
         defaultSubcommand: FIDScore.self
@@ -90,13 +91,19 @@ struct FIDScore: ParsableCommand {
     @Flag(help: "Also improved precision and recall (Kynkäänniemi et al. 2019, k = 3), A taken as generated and B as real, as torch-fidelity's input1 and input2.")
     var pr = false
 
+    @Flag(help: "Also density and coverage (Naeem et al. 2020, k = 5, as the prdc package computes them), A taken as generated and B as real.")
+    var dc = false
+
+    @Flag(help: "Also FD∞ (Chong & Forsyth 2020, as dgm-eval computes it): the FID of 15 subsets of A against all of B, extrapolated linearly in 1/N to infinitely many samples (subsets drawn with seed 0).")
+    var fdInfinity = false
+
     func validate() throws {
         if kidSubsetSize < 2 || kidSubsets < 1 { throw ValidationError("--kid-subset-size must be at least 2 and --kid-subsets at least 1") }
     }
 
     func run() throws {
         let inputs = (try FIDInput(path: first), try FIDInput(path: second))
-        let keep = kid || pr
+        let keep = kid || pr || dc
         var extractor: FeatureExtractor?
         let makeExtractor = {
             if let extractor { return extractor }
@@ -106,13 +113,16 @@ struct FIDScore: ParsableCommand {
         }
         // A statistics file is refused before any image is read.
         if keep { try [inputs.0, inputs.1].forEach { try $0.requireFeatures() } }
-        let (a, featuresA) = try FIDJob.measure(inputs.0, keepingFeatures: keep, extractor: makeExtractor, progress: fidProgress(first))
+        if fdInfinity { try inputs.0.requireFeatures() }
+        let (a, featuresA) = try FIDJob.measure(inputs.0, keepingFeatures: keep || fdInfinity, extractor: makeExtractor, progress: fidProgress(first))
         let (b, featuresB) = try FIDJob.measure(inputs.1, keepingFeatures: keep, extractor: makeExtractor, progress: fidProgress(second))
         let result = try frechetDistance(a, b)
         let kidResult = try featuresA.flatMap { a in
             try kid ? kernelInceptionDistance(a, featuresB!, subsetSize: kidSubsetSize, subsets: kidSubsets) : nil
         }
         let prResult = try featuresA.flatMap { a in try pr ? PrecisionRecall(real: featuresB!, generated: a) : nil }
+        let dcResult = try featuresA.flatMap { a in try dc ? DensityCoverage(real: featuresB!, generated: a) : nil }
+        let fdInfinityResult = try featuresA.flatMap { features in try fdInfinity ? FDInfinity(reference: b, generated: features) : nil }
         let counts = [a.sampleCount, b.sampleCount]
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if json {
@@ -127,6 +137,8 @@ struct FIDScore: ParsableCommand {
                                  "subset_size": kidResult.subsetSize, "subsets": kidResult.subsetValues.count]
             }
             if let prResult { (object["precision"], object["recall"]) = (prResult.precision, prResult.recall) }
+            if let dcResult { (object["density"], object["coverage"]) = (dcResult.density, dcResult.coverage) }
+            if let fdInfinityResult { (object["fd_infinity"], object["fd_infinity_slope"]) = (fdInfinityResult.value, fdInfinityResult.slope) }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("FID: \(result.distance)")
@@ -135,6 +147,12 @@ struct FIDScore: ParsableCommand {
             }
             if let prResult {
                 print("precision: \(prResult.precision) (\(first) in \(second)'s k-NN balls), recall: \(prResult.recall) (k = \(prResult.neighbourhood))")
+            }
+            if let dcResult {
+                print("density: \(dcResult.density), coverage: \(dcResult.coverage) (k = \(dcResult.neighbourhood))")
+            }
+            if let fdInfinityResult {
+                print("FD∞: \(fdInfinityResult.value) (slope \(fdInfinityResult.slope) per 1/N over \(fdInfinityResult.points.map { String($0.size) }.joined(separator: ", ")) samples)")
             }
             print("samples: \(counts.map { $0.map(String.init) ?? "unknown" }.joined(separator: " and ")) (\(first), \(second)), \(a.dimensions) dims")
         }

@@ -24,6 +24,9 @@ enum TrainingConsole {
         let ranks = Collectives.current.size
         let precision = trainer.configuration.run.precision
         let arithmetic = precision == .bf16 ? "bf16 (\(Engine.bf16Implementation ?? "oneDNN"))" : "fp32 (OpenBLAS)"
+        for damaged in trainer.damagedCheckpoints {
+            FileHandle.standardError.write(Data("warning: \(damaged); set aside as .damaged, resuming from iteration \(trainer.progress.iteration)\n".utf8))
+        }
         print("run \(trainer.run.url.path) [\(arithmetic)\(ranks > 1 ? ", \(ranks) ranks" : "")]: \(trainer.gan.headline)")
         let line = ProgressLine()
         let outcome = try trainer.train { p in

@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 import _TestSupport
 
-/// `ttur-text eval text`: BLEU and self-BLEU from the command line, with references from a
-/// file, the benchmark's held-out shards, or the prepared dataset itself.
+/// `ttur-text eval text`: BLEU, self-BLEU, MS-Jaccard and novelty from the command line, with
+/// references from a file, the benchmark's held-out shards, or the prepared dataset itself.
 final class EvalTextCommandTests: XCTestCase {
     private var work: TemporaryDirectory!
     private var fixtures: URL { SharedData.repositoryRoot.appendingPathComponent("Tests/Fixtures/bleu") }
@@ -31,9 +31,16 @@ final class EvalTextCommandTests: XCTestCase {
         XCTAssertTrue(plain.standardOutput.contains("3 samples against"), plain.standardOutput)
         XCTAssertTrue(plain.standardOutput.contains("held-out shards (news.en.heldout-00000-of-00050.zst)"), plain.standardOutput)
         let scores = try json(try TTURTextExecutable.run(["eval", "text", "--data", out.path, "--samples", samples.path, "--json"]))
-        XCTAssertEqual(Set(scores.keys), Set((2...5).flatMap { ["bleu\($0)", "self_bleu\($0)"] }))
-        XCTAssertTrue(scores.values.allSatisfy { (0...1).contains($0) }, "\(scores)")
+        XCTAssertEqual(Set(scores.keys), Set((2...5).flatMap { ["bleu\($0)", "self_bleu\($0)", "msjaccard\($0)"] }
+                                             + ["copied_share", "unknown_word_share", "lm_bits_per_char", "lm_unseen_share",
+                                                "reverse_lm_bits_per_char", "reverse_lm_unseen_share"]))
+        XCTAssertTrue(scores.filter { !$0.key.hasSuffix("bits_per_char") }.values.allSatisfy { (0...1).contains($0) }, "\(scores)")
+        XCTAssertGreaterThan(scores["lm_bits_per_char"]!, 0)
+        XCTAssertGreaterThan(scores["reverse_lm_bits_per_char"]!, scores["lm_bits_per_char"]!,
+                             "three samples model the held-out sentences worse than those model the samples")
         XCTAssertGreaterThan(scores["bleu2"]!, 0)
+        XCTAssertGreaterThan(scores["msjaccard2"]!, 0)
+        XCTAssertTrue(plain.standardOutput.contains("novelty: "), plain.standardOutput)
 
         let expected = try XCTUnwrap((try JSONSerialization.jsonObject(
             with: Data(contentsOf: fixtures.appendingPathComponent("expected.json"))) as? [String: Any])?["main"] as? [String: Double])
@@ -42,6 +49,24 @@ final class EvalTextCommandTests: XCTestCase {
             "--samples", fixtures.appendingPathComponent("main-samples.txt").path,
             "--references", fixtures.appendingPathComponent("main-references.txt").path]))
         for (key, value) in expected { XCTAssertEqual(fromFile[key]!, value, accuracy: 1e-12 * value, key) }
+        let msJaccard = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(contentsOf: SharedData.repositoryRoot
+            .appendingPathComponent("Tests/Fixtures/text-metrics/expected.json"))) as? [String: Any])?["main"] as? [String: Double])
+        for n in 2...5 {
+            let value = try XCTUnwrap(msJaccard["msjaccard\(n)"])
+            XCTAssertEqual(fromFile["msjaccard\(n)"]!, value, accuracy: 1e-12 * value, "msjaccard\(n)")
+        }
+
+        // The language-model score from the command line is NLTK's order-5 entropy on the KN fixture.
+        let kn = SharedData.repositoryRoot.appendingPathComponent("Tests/Fixtures/kneser-ney")
+        let cases = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(contentsOf: kn.appendingPathComponent("expected.json")))
+            as? [String: Any])?["cases"] as? [[String: Any]])
+        let five = try XCTUnwrap(cases.first { $0["order"] as? Int == 5 })
+        let lm = try json(try TTURTextExecutable.run([
+            "eval", "text", "--data", out.path, "--json", "--samples", kn.appendingPathComponent("test.txt").path,
+            "--references", kn.appendingPathComponent("train.txt").path]))
+        let entropy = try XCTUnwrap(five["entropy_finite"] as? Double)
+        XCTAssertEqual(lm["lm_bits_per_char"]!, entropy, accuracy: 1e-9 * entropy)
+        XCTAssertEqual(lm["lm_unseen_share"]!, Double(five["zero_probability"] as! Int) / Double(five["units"] as! Int))
     }
 
     /// Without held-out shards the references are the prepared dataset's last sentences, and

@@ -76,13 +76,14 @@ final class FIDCommandTests: XCTestCase {
         XCTAssertEqual(accepted.status, 0, accepted.standardError)
     }
 
-    /// `fid A B --kid --pr` on the six shared images (random Inception weights, 64 features):
-    /// the numbers in plain and JSON output; a set against itself has precision and recall 1.
+    /// `fid A B --kid --pr --dc` on the six shared images (random Inception weights, 64
+    /// features): the numbers in plain and JSON output; a set against itself has precision,
+    /// recall and coverage 1.
     func testKIDAndPrecisionRecallOfImages() throws {
         let images = try SharedData.require("fixtures/fid/images.npy").path
         let network = ["--weights", try SharedData.require("fixtures/fid/inception_random.pth").path, "--dims", "64", "--batch", "3"]
         let json = try TTURTextExecutable.run(["fid", images, images, "--kid", "--kid-subset-size", "4", "--kid-subsets", "5",
-                                               "--pr", "--json"] + network)
+                                               "--pr", "--dc", "--json"] + network)
         XCTAssertEqual(json.status, 0, json.standardError)
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
         let kid = try XCTUnwrap(object["kid"] as? [String: Any])
@@ -92,6 +93,17 @@ final class FIDCommandTests: XCTestCase {
         XCTAssertEqual(kid["subsets"] as? Int, 5)
         XCTAssertEqual(object["precision"] as? Double, 1)
         XCTAssertEqual(object["recall"] as? Double, 1)
+        XCTAssertEqual(object["coverage"] as? Double, 1, "each image lies strictly inside its own ball")
+        XCTAssertGreaterThan(try XCTUnwrap(object["density"] as? Double), 0)
+        // FD∞ needs only the generated side's features: against a statistics file it runs, and
+        // for six images it fits sizes 2…6 (numpy's linspace(2, 6, 15) cut to integers).
+        let imageStats = FileManager.default.temporaryDirectory.appendingPathComponent("ttur-fdinf-\(UUID().uuidString).npz")
+        defer { try? FileManager.default.removeItem(at: imageStats) }
+        XCTAssertEqual(try TTURTextExecutable.run(["fid", "stats", images, "--out", imageStats.path] + network).status, 0)
+        let infinity = try TTURTextExecutable.run(["fid", images, imageStats.path, "--fd-infinity"] + network)
+        XCTAssertEqual(infinity.status, 0, infinity.standardError)
+        XCTAssertTrue(infinity.standardOutput.contains("FD∞: "), infinity.standardOutput)
+        XCTAssertTrue(infinity.standardOutput.contains("over 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 6 samples"), infinity.standardOutput)
         let plain = try TTURTextExecutable.run(["fid", images, images, "--kid", "--kid-subset-size", "4"] + network)
         XCTAssertEqual(plain.status, 0, plain.standardError)
         XCTAssertTrue(plain.standardOutput.contains("(100 subsets of 4)"), plain.standardOutput)

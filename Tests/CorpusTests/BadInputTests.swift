@@ -111,6 +111,50 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(corpus.entries(of: output), ["notes.txt"])
     }
 
+    /// A byte of `tokens.u16` changed after preparation, to another id inside the vocabulary
+    /// (so the range check cannot see it), is caught by the manifest's block digests; a
+    /// dataset prepared before they existed (no `tokens_sha256`) still opens.
+    func testADamagedTokenInsideTheVocabularyIsCaughtByItsBlockDigest() throws {
+        try corpus.addShard(1, lines: ["fine", "also fine", "and a third line"])
+        let dataset = try prepare()
+        let manifest = dataset.manifest
+        XCTAssertEqual(manifest.tokensBlockBytes, Manifest.tokensBlockSize)
+        XCTAssertEqual(manifest.tokensSHA256?.count, 1)
+        let tokens = dataset.directory.appendingPathComponent(PreparedDataset.tokensName)
+        let original = try Data(contentsOf: tokens)
+        XCTAssertEqual(manifest.tokensSHA256, [SHA256.hex(SHA256.hash(data: original))], "one block: the file's own SHA-256")
+        var damaged = original
+        let position = 2 * 3  // the low byte of the fourth id: still inside the vocabulary after the change
+        damaged[position] = damaged[position] == 1 ? 2 : 1
+        XCTAssertLessThan(Int(damaged[position]), dataset.vocabulary.count)
+        try damaged.write(to: tokens)
+        XCTAssertThrowsError(try PreparedDataset(directory: dataset.directory)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("\(tokens.path): byte 0: corrupt: block 1 of 1"), text)
+            XCTAssertFalse(text.contains("\n"), text)
+        }
+
+        // Without digests (a round-2 dataset), the same file opens: no claim, as before.
+        var legacy = manifest
+        (legacy.tokensBlockBytes, legacy.tokensSHA256) = (nil, nil)
+        try JSONEncoder().encode(legacy).write(to: dataset.directory.appendingPathComponent(PreparedDataset.manifestName))
+        XCTAssertEqual(try PreparedDataset(directory: dataset.directory).sentenceCount, 3)
+        // Digests that do not describe the file are the manifest's fault, and say so.
+        var wrong = manifest
+        wrong.tokensSHA256 = manifest.tokensSHA256! + ["00"]
+        try JSONEncoder().encode(wrong).write(to: dataset.directory.appendingPathComponent(PreparedDataset.manifestName))
+        XCTAssertThrowsError(try PreparedDataset(directory: dataset.directory)) {
+            XCTAssertTrue("\($0)".contains("manifest.json: tokens_sha256 does not describe"), "\($0)")
+        }
+    }
+
+    func testBlockDigestsAreEachBlocksSHA256() {
+        let bytes = (0 ..< 1000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let digests = bytes.withUnsafeBytes { SHA256.blockHexDigests($0, blockSize: 300, threads: 3) }
+        XCTAssertEqual(digests, stride(from: 0, to: 1000, by: 300).map { SHA256.hex(SHA256.hash(data: bytes[$0 ..< min($0 + 300, 1000)])) })
+        XCTAssertEqual(bytes.withUnsafeBytes { SHA256.blockHexDigests(UnsafeRawBufferPointer(rebasing: $0[0 ..< 0]), blockSize: 300) }, [])
+    }
+
     func testTokensOfTheWrongSizeAreRejected() throws {
         try corpus.addShard(1, lines: ["fine", "also fine"])
         let dataset = try prepare()

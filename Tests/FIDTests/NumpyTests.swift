@@ -41,6 +41,42 @@ final class NumpyTests: XCTestCase {
         XCTAssertEqual(arrays["sigma"]?.shape, [2, 2])
     }
 
+    /// Statistics ttur-text writes carry the digest of their arrays. A changed byte inside a
+    /// member is already caught by the zip's CRC-32; the digest also catches arrays changed
+    /// and re-zipped with valid CRCs, or a member dropped. Both are one-line errors naming
+    /// the file; the same arrays without the digest (numpy's, pytorch-fid's) load as they are.
+    func testWrittenStatisticsCarryAChecksumThatCatchesDamage() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ttur-stats-\(UUID().uuidString).npz")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try FeatureStatistics(mean: [1, -2], covariance: [2, 0.5, 0.5, 1], sampleCount: 40).write(to: url)
+        let written = try NumpyArchive.read(url)
+        XCTAssertEqual(try written[NumpyArchive.checksumName]?.string(), NumpyArchive.digest(of: written))
+
+        var bytes = try Data(contentsOf: url)
+        let two = withUnsafeBytes(of: Double(2).bitPattern.littleEndian) { Data($0) }
+        let at = try XCTUnwrap(bytes.range(of: two)).lowerBound
+        bytes[at + 7] ^= 0x01
+        try bytes.write(to: url)
+        XCTAssertThrowsError(try FeatureStatistics(contentsOf: url)) { error in
+            XCTAssertTrue("\(error)".contains("\(url.path)[sigma.npy]: zip member sigma.npy: CRC-32 mismatch"), "\(error)")
+        }
+
+        var changed = written
+        changed["sigma"]!.data[7] ^= 0x01  // valid CRCs, the old digest
+        try NumpyArchive.write(changed, to: url)
+        XCTAssertThrowsError(try FeatureStatistics(contentsOf: url)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(url.path): corrupt: the arrays do not match their SHA-256"), "\(error)")
+        }
+        var dropped = written
+        dropped["n_samples"] = nil
+        try NumpyArchive.write(dropped, to: url)
+        XCTAssertThrowsError(try FeatureStatistics(contentsOf: url))
+
+        changed[NumpyArchive.checksumName] = nil
+        try NumpyArchive.write(changed, to: url)
+        XCTAssertEqual(try FeatureStatistics(contentsOf: url).covariance[0], Double(bitPattern: Double(2).bitPattern ^ (1 << 56)))
+    }
+
     func testMalformedNpyIsAClearError() {
         XCTAssertThrowsError(try NumpyArray(npy: Data("NUMPY".utf8)))
         let good = NumpyArray(SafeTensorsEntry(floats: [1, 2, 3], shape: [3])).npyData()

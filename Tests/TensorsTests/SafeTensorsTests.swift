@@ -31,6 +31,36 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertFalse(siblings.contains { $0.contains(url.lastPathComponent + ".tmp") })
     }
 
+    /// `write(checksummed: true)` records the data section's SHA-256 (what `sha256sum` of the
+    /// bytes after the header gives); any changed data byte is refused in one line; files
+    /// without the key (other tools', round 1–2 checkpoints) load as they are.
+    func testChecksummedFilesRefuseDamagedData() throws {
+        var file = SafeTensorsFile(metadata: ["step": "3"])
+        file.tensors["a"] = SafeTensorsEntry(floats: (0 ..< 64).map { Float($0) }, shape: [8, 8])
+        file.tensors["b"] = SafeTensorsEntry(doubles: [1, 2, 3], shape: [3])
+        let url = temporaryURL("checked.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try file.write(to: url, checksummed: true)
+        let bytes = try Data(contentsOf: url)
+        let headerLength = Int(bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+        let back = try SafeTensorsFile(contentsOf: url)
+        XCTAssertTrue(back.isChecksummed)
+        XCTAssertEqual(back.metadata[SafeTensorsFile.checksumKey], SHA256.hex(SHA256.hash(data: bytes[(8 + headerLength)...])))
+        XCTAssertEqual(back.tensors, file.tensors)
+
+        for offset in [8 + headerLength, 8 + headerLength + 100, bytes.count - 1] {
+            var damaged = bytes
+            damaged[offset] ^= 0x20
+            try damaged.write(to: url)
+            XCTAssertThrowsError(try SafeTensorsFile(contentsOf: url)) { error in
+                XCTAssertTrue("\(error)".hasPrefix("\(url.path): corrupt: the tensor data's SHA-256"), "\(error)")
+                XCTAssertFalse("\(error)".contains("\n"))
+            }
+        }
+        try file.write(to: url)
+        XCTAssertFalse(try SafeTensorsFile(contentsOf: url).isChecksummed)
+    }
+
     func testHalfAndBFloat16DecodeExactly() {
         // 1.0, -2.0, 65504 (largest half), 2⁻²⁴ (smallest subnormal), -0.
         let halves: [UInt16] = [0x3C00, 0xC000, 0x7BFF, 0x0001, 0x8000]

@@ -110,7 +110,7 @@ public enum FIDInput {
     ///   covariance, no features for KID or precision/recall.
     public func requireFeatures() throws {
         if case let .statistics(url) = self {
-            throw LocatedError(file: url.path, "a statistics file holds only the mean and covariance: KID and precision/recall need images (a folder or .npy)")
+            throw LocatedError(file: url.path, "a statistics file holds only the mean and covariance: KID, precision/recall, density/coverage and the generated side of FD∞ need images (a folder or .npy)")
         }
     }
 }

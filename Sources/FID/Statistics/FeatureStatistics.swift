@@ -5,7 +5,8 @@ import Tensors
 /// Mean and covariance of a feature set in float64: what the Fréchet distance compares.
 ///
 /// Saved as a TTUR-format `.npz` (`mu`, `sigma`, float64) that numpy and pytorch-fid read;
-/// ttur-text adds `n_samples`, `dims` and `provenance` (a JSON string) beside them.
+/// ttur-text adds `n_samples`, `dims`, `provenance` (a JSON string) and `data_sha256` (the
+/// other arrays' digest, checked when read back) beside them.
 public struct FeatureStatistics: Equatable {
     public var mean: [Double]
     /// Row-major `dimensions × dimensions`, symmetric.
@@ -29,6 +30,7 @@ public struct FeatureStatistics: Equatable {
     /// - throws: `LocatedError` naming the file when `mu`/`sigma` are missing or mis-shaped.
     public init(contentsOf url: URL) throws {
         let arrays = try NumpyArchive.read(url)
+        try NumpyArchive.verify(arrays, from: url)
         guard let mu = arrays["mu"], let sigma = arrays["sigma"] else {
             throw LocatedError(file: url.path, "an FID statistics file needs arrays mu and sigma (has \(arrays.keys.sorted()))")
         }
@@ -61,6 +63,7 @@ public struct FeatureStatistics: Equatable {
             let json = try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes])
             arrays["provenance"] = NumpyArray(string: String(decoding: json, as: UTF8.self))
         }
+        arrays[NumpyArchive.checksumName] = NumpyArray(string: NumpyArchive.digest(of: arrays))
         try NumpyArchive.write(arrays, to: url)
     }
 }

@@ -212,6 +212,32 @@ public enum NumpyArchive {
         return arrays
     }
 
+    /// The archive member that holds `digest(of:)` of the others, in archives ttur-text writes
+    /// and later trusts (FID statistics).
+    public static let checksumName = "data_sha256"
+
+    /// The SHA-256 (hex) of every array but `checksumName`, by name: each name, dtype,
+    /// shape and C-order bytes, so the same arrays give the same digest however they were zipped.
+    public static func digest(of arrays: [String: NumpyArray]) -> String {
+        let hasher = SHA256()
+        for name in arrays.keys.sorted() where name != checksumName {
+            let array = arrays[name]!
+            hasher.update(data: Data("\(name)\u{0}\(array.descr)\u{0}\(array.shape)\u{0}\(array.data.count)\u{0}".utf8))
+            hasher.update(data: array.data)
+        }
+        return SHA256.hex(hasher.finalize())
+    }
+
+    /// Checks `arrays` against their `checksumName` member where they have one (archives from
+    /// numpy, pytorch-fid or the TTUR scripts have none and are taken as they are).
+    /// - throws: `LocatedError` naming `url` when the digest differs.
+    public static func verify(_ arrays: [String: NumpyArray], from url: URL) throws {
+        guard let recorded = arrays[checksumName] else { return }
+        guard let expected = try? recorded.string(), expected == digest(of: arrays) else {
+            throw LocatedError(file: url.path, "corrupt: the arrays do not match their SHA-256 in \(checksumName).npy (the file was damaged after it was written)")
+        }
+    }
+
     /// Writes arrays as an uncompressed .npz (like `numpy.savez`), atomically.
     /// - throws: `LocatedError` naming the file when it cannot be written.
     public static func write(_ arrays: [String: NumpyArray], to url: URL) throws {

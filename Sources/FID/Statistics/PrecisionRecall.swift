@@ -75,6 +75,23 @@ public struct FeatureManifold: Sendable {
         return Double(inside) / Double(other.count)
     }
 
+    /// For each of `other`'s features, how many balls hold it strictly inside; for each ball,
+    /// how many of `other`'s features it holds (what density and coverage count).
+    /// - throws: `LocatedError` when the widths differ or `other` is empty.
+    func strictMemberships(of other: FeatureSet) throws -> (ballsHoldingEach: [Int], generatedInEach: [Int]) {
+        try features.checkComparable(with: other, metric: "density/coverage", minimum: 1, why: "needed")
+        let otherRows = other.doubles()
+        var holding = [Int](repeating: 0, count: other.count), held = [Int](repeating: 0, count: squaredRadii.count)
+        Self.forEachDistanceRow(from: otherRows, Self.squaredNorms(otherRows, dimensions: other.dimensions),
+                                to: rows, squaredNorms, dimensions: features.dimensions) { i, row in
+            for j in 0..<squaredRadii.count where row[j] < squaredRadii[j] {
+                holding[i] += 1
+                held[j] += 1
+            }
+        }
+        return (holding, held)
+    }
+
     private static func squaredNorms(_ rows: [Double], dimensions d: Int) -> [Double] {
         (0..<(rows.count / d)).map { i in (0..<d).reduce(0) { $0 + rows[i * d + $1] * rows[i * d + $1] } }
     }
