@@ -50,7 +50,7 @@ struct CheckpointOptions: ParsableArguments {
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String?
     @Option(help: "best (the run's best evaluation), last (its newest checkpoint) or a checkpoint FILE (a training checkpoint or an `export`). Default: best where the run has one, else last. A file named best or last: ./best.")
     var checkpoint: String?
-    @Option(help: "Random seed for the generator's noise.") var seed: UInt64 = 0
+    @Option(help: "Random seed for the generator's noise (and `sample --temperature`'s draws).") var seed: UInt64 = 0
 
     func validate() throws {
         if runDirectory == nil && checkpoint == nil { throw ValidationError("give --run DIR or --checkpoint FILE") }
