@@ -63,6 +63,12 @@ extension TrainCommandTests {
         let fromPeriodic = try TTURTextExecutable.run(["sample", "--checkpoint",
                                                        straight.appendingPathComponent("checkpoints/" + periodic(best)).path, "-n", "6"])
         XCTAssertEqual(sampled.standardOutput, fromPeriodic.standardOutput)
+        // At a temperature the units are drawn from --seed: the same seed, the same sentences.
+        let warm = ["sample", "--run", straight.path, "-n", "6", "--temperature", "1", "--seed", "3"]
+        let drawn = try TTURTextExecutable.run(warm), redrawn = try TTURTextExecutable.run(warm)
+        XCTAssertEqual(drawn.status, 0, drawn.standardError)
+        XCTAssertEqual(drawn.standardOutput, redrawn.standardOutput)
+        XCTAssertNotEqual(drawn.standardOutput, sampled.standardOutput, "drawn, not argmax")
         let last = try TTURTextExecutable.run(["sample", "--run", straight.path, "--checkpoint", "last", "-n", "6"])
         XCTAssertEqual(last.status, 0, last.standardError)
         XCTAssertTrue(last.standardError.hasPrefix("sampling \(straight.path)/checkpoints/\(periodic(12)): iteration 12"), last.standardError)
