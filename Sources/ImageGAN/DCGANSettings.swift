@@ -2,17 +2,6 @@ import Layers
 import Tensors
 import TrainingRuns
 
-/// The update schedules of the paper's image experiments.
-public enum ImageSchedule: String, Codable, CaseIterable, Sendable {
-    /// Two time-scale update rule, the paper's CIFAR-10 setting: discriminator 1e-4, generator 5e-4.
-    case ttur
-    /// One learning rate for both networks, 1e-4.
-    case orig
-
-    public var discriminatorLearningRate: Float { 1e-4 }
-    public var generatorLearningRate: Float { self == .ttur ? 5e-4 : 1e-4 }
-}
-
 /// Which network turns images into FID features. FIDs from different networks are different
 /// quantities; logs and reports always say which one a number came from.
 public enum FeatureNetworkKind: String, Codable, CaseIterable, Sendable {
@@ -71,12 +60,22 @@ public struct ImageGANSettings<Network: ImageNetworkSettings>: GANSettings {
 
     public subscript<Value>(dynamicMember keyPath: KeyPath<Network, Value>) -> Value { network[keyPath: keyPath] }
 
+    /// `gan`: the kind of GAN, as checkpoints name it, so a reader of `config.json` sees
+    /// which model the run trains (absent in runs written before it was added).
+    private enum KindKey: String, CodingKey { case gan }
+
     public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: KindKey.self)
+        if let kind = try c.decodeIfPresent(String.self, forKey: .gan), kind != Network.kind {
+            throw DecodingError.dataCorruptedError(forKey: .gan, in: c, debugDescription: "a \(kind) run, not \(Network.kind)")
+        }
         network = try Network(from: decoder)
         evaluation = try ImageEvaluationSettings(from: decoder)
     }
 
     public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: KindKey.self)
+        try c.encode(Network.kind, forKey: .gan)
         try network.encode(to: encoder)
         try evaluation.encode(to: encoder)
     }
@@ -88,6 +87,8 @@ public struct ImageGANSettings<Network: ImageNetworkSettings>: GANSettings {
 
 /// An image GAN's network settings: sizes, schedule, learning rates.
 public protocol ImageNetworkSettings: Codable, Equatable, Sendable {
+    /// The GAN's kind, as checkpoints name it ("dcgan", "wgan-gp-image").
+    static var kind: String { get }
     var isValid: Bool { get }
     /// Image side and channels.
     var imageSize: Int { get }
@@ -96,7 +97,8 @@ public protocol ImageNetworkSettings: Codable, Equatable, Sendable {
 
 /// The DCGAN's network settings.
 public struct DCGANSettings: ImageNetworkSettings {
-    public var schedule: ImageSchedule = .ttur
+    public static var kind: String { DCGAN.kind }
+    public var schedule: Schedule = .ttur
     public var model = DCGANShape()
     public var discriminatorLearningRate: Float = 1e-4
     public var generatorLearningRate: Float = 5e-4
@@ -106,11 +108,17 @@ public struct DCGANSettings: ImageNetworkSettings {
 
     public init() {}
 
+    /// The paper's DCGAN schedules: TTUR its CIFAR-10 setting, discriminator 1e-4 and generator
+    /// 5e-4; orig 1e-4 for both. One discriminator step per iteration.
+    public static let schedules = ScheduleTable(ttur: ScheduleRates(critic: 1e-4, generator: 5e-4),
+                                                orig: ScheduleRates(critic: 1e-4, generator: 1e-4))
+
     /// The settings of `schedule` (its learning rates).
-    public init(schedule: ImageSchedule) {
+    public init(schedule: Schedule) {
         self.schedule = schedule
-        discriminatorLearningRate = schedule.discriminatorLearningRate
-        generatorLearningRate = schedule.generatorLearningRate
+        let rates = Self.schedules[schedule]
+        discriminatorLearningRate = rates.criticLearningRate
+        generatorLearningRate = rates.generatorLearningRate
     }
 
     public var isValid: Bool { model.isValid }

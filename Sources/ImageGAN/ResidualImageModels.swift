@@ -29,7 +29,7 @@ public struct ResidualImageShape: Codable, Equatable, Sendable {
 /// convolution → tanh: images [B, size, size, channels] in (−1, 1). Names and layouts are
 /// those of `wgan_image_torch.py` ("Generator.Input", "Generator.Res1.BN1", …,
 /// "Generator.OutputN", "Generator.Output"). Batch norms always use batch statistics.
-public final class ResidualImageGenerator: ParameterContainer {
+public final class ResidualImageGenerator: Network {
     public let shape: ResidualImageShape
     public let input: Linear
     public let blocks: [UpResidualBlock]
@@ -66,7 +66,7 @@ public final class ResidualImageGenerator: ParameterContainer {
 /// images [B, size, size, channels] → 3×3 convolution to `dim` → down blocks → flatten
 /// [B, 4·4·8·dim] (PyTorch's channel-major order in the weight's layout) → Linear → [B, 1].
 /// Layer norms only, so samples never mix (the gradient penalty is per sample).
-public final class ResidualImageCritic: ParameterContainer {
+public final class ResidualImageCritic: Network {
     public let shape: ResidualImageShape
     public let input: Conv2D
     public let blocks: [DownResidualBlock]

@@ -21,7 +21,7 @@ public struct LanguageModelShape: Codable, Equatable, Sendable {
 
 /// noise [B, 128] → linear → [B, seq, dim] → residual blocks → 1×1 convolution → softmax over
 /// the vocabulary: [B, seq, vocab], each position a distribution over characters.
-public final class LanguageGenerator: ParameterContainer {
+public final class LanguageGenerator: Network {
     public let shape: LanguageModelShape
     public let input: Linear
     public let blocks: [ResidualBlock]
@@ -51,7 +51,7 @@ public final class LanguageGenerator: ParameterContainer {
 }
 
 /// [B, seq, vocab] → 1×1 convolution → residual blocks → flatten → linear → [B, 1].
-public final class LanguageCritic: ParameterContainer {
+public final class LanguageCritic: Network {
     public let shape: LanguageModelShape
     public let input: Conv1D
     public let blocks: [ResidualBlock]

@@ -2,18 +2,6 @@ import Layers
 import Tensors
 import TrainingRuns
 
-/// The update schedules the paper compares.
-public enum Schedule: String, Codable, CaseIterable, Sendable {
-    /// Two time-scale update rule: critic lr 3e-4, generator lr 1e-4, one critic step.
-    case ttur
-    /// The original WGAN-GP schedule: 1e-4 for both, ten critic steps per generator step.
-    case orig
-
-    public var criticLearningRate: Float { self == .ttur ? 3e-4 : 1e-4 }
-    public var generatorLearningRate: Float { 1e-4 }
-    public var criticIterations: Int { self == .ttur ? 1 : 10 }
-}
-
 /// Named sets of sizes.
 public enum Preset: String, CaseIterable, Sendable {
     /// The paper's language model: dimension 512, batch 64.
@@ -52,12 +40,18 @@ public struct LanguageSettings: GANSettings {
 
     public init() {}
 
+    /// The paper's language schedules: TTUR critic 3e-4, generator 1e-4, one critic step;
+    /// orig 1e-4 for both, ten critic steps per generator step.
+    public static let schedules = ScheduleTable(ttur: ScheduleRates(critic: 3e-4, generator: 1e-4, criticSteps: 1),
+                                                orig: ScheduleRates(critic: 1e-4, generator: 1e-4, criticSteps: 10))
+
     /// The settings of `schedule` (its learning rates and critic steps) at `preset`'s width.
     public init(schedule: Schedule, preset: Preset = .paper) {
         self.schedule = schedule
-        criticLearningRate = schedule.criticLearningRate
-        generatorLearningRate = schedule.generatorLearningRate
-        criticIterations = schedule.criticIterations
+        let rates = Self.schedules[schedule]
+        criticLearningRate = rates.criticLearningRate
+        generatorLearningRate = rates.generatorLearningRate
+        criticIterations = rates.criticSteps
         dim = preset.dim
     }
 

@@ -50,6 +50,27 @@ public struct LanguageTrainingData {
         self.store = store
         self.references = references
     }
+
+    /// `dataset` with what the evaluating process (rank 0 of an MPI job) adds: its n-gram
+    /// store, scoring with `evaluationThreads`, and with `bleuEvery` at most
+    /// `bleuReferenceLimit` word-split BLEU references.
+    /// - Parameter maxNGram: the order the run scores; nil skips the check (a resumed run's
+    ///   store was checked when it started).
+    /// - throws: `LocatedError` when the store's order is below `maxNGram` or there are no
+    ///   BLEU references; the store's and the references' own errors.
+    public static func open(_ dataset: PreparedDataset, maxNGram: Int?, bleuEvery: Int?, bleuReferenceLimit: Int,
+                            evaluationThreads: Int) throws -> LanguageTrainingData {
+        guard Collectives.current.rank == 0 else { return LanguageTrainingData(dataset: dataset, store: nil) }
+        let store = try NGramStore(dataset: dataset)
+        store.evaluationThreads = evaluationThreads
+        if let maxNGram, maxNGram > store.maxN {
+            throw LocatedError(file: dataset.directory.path, "holds n-gram statistics up to order \(store.maxN), not \(maxNGram): rebuild them with `ttur-text prepare ngrams --data \(dataset.directory.path) --ngram \(maxNGram)`")
+        }
+        guard bleuEvery != nil else { return LanguageTrainingData(dataset: dataset, store: store) }
+        let references = try BLEU.wordLists(ReferenceSentences.load(for: dataset, limit: bleuReferenceLimit).sentences)
+        guard !references.isEmpty else { throw LocatedError(file: dataset.directory.path, "no BLEU references (no held-out shards and no sentences)") }
+        return LanguageTrainingData(dataset: dataset, store: store, references: references)
+    }
 }
 
 /// The paper's language experiment as a GAN for the training loop: each iteration a
@@ -80,24 +101,15 @@ public final class LanguageWGAN: StatefulGAN {
         return "\(c.schedule.rawValue), dim \(c.dim), batch \(configuration.run.batch), critic lr \(c.criticLearningRate), generator lr \(c.generatorLearningRate), \(c.criticIterations) critic step(s), \(data.dataset.sentenceCount) sentences, vocabulary \(c.vocabularySize)"
     }
 
-    /// The last critic step and the generator's loss (none at iteration 0).
-    public struct Losses {
-        public let critic: WGANGP.CriticStep
-        public let generator: Double?
-    }
+    /// The generator's loss (none at iteration 0) and the critic steps'.
+    public typealias Losses = WGANGPIteration
 
     public func iterate(iteration: Int) -> Losses {
         let batch = configuration.run.batch
-        let generatorLoss = iteration > 0 ? state.generatorUpdate(batch: batch) : nil
-        var critic = state.criticUpdate(real: realBatch(batch))
-        for _ in 1..<configuration.gan.criticIterations { critic = state.criticUpdate(real: realBatch(batch)) }
-        return Losses(critic: critic, generator: generatorLoss)
+        return state.iteration(iteration, batch: batch) { realBatch(batch) }
     }
 
-    public func nonFiniteReason(_ losses: Losses) -> String? {
-        guard !losses.critic.loss.isFinite || !(losses.generator?.isFinite ?? true) else { return nil }
-        return "critic \(losses.critic.loss), generator \(losses.generator.map { String($0) } ?? "-")"
-    }
+    public func nonFiniteReason(_ losses: Losses) -> String? { losses.nonFiniteReason }
 
     /// One-hot real sentences drawn uniformly (with replacement) from the training stream:
     /// the whole global batch is drawn, this rank's share is returned.
@@ -136,7 +148,7 @@ public final class LanguageWGAN: StatefulGAN {
         // The log keys its scores by order as strings ("1"…).
         let keyed = { (scores: [Int: Double]) in Dictionary(uniqueKeysWithValues: scores.map { (String($0.key), $0.value) }) }
         var entry = LanguageLogEntry(iteration: iteration, seconds: seconds, criticLoss: losses?.critic.loss,
-                                     genLoss: losses?.generator, wasserstein: losses?.critic.wasserstein,
+                                     genLoss: losses?.generatorLoss, wasserstein: losses?.critic.wasserstein,
                                      gradientPenalty: losses?.critic.gradientPenalty, jsd: keyed(scores))
         entry.jsdNonPadding = nonPadding.map(keyed)
         let diversity = SampleDiversity(generated, vocabularySize: vocabulary.count, padding: vocabulary.padding)
@@ -157,7 +169,7 @@ public final class LanguageWGAN: StatefulGAN {
         let jsd = ["4", "6"].compactMap { n in latest?.jsd[n].map { String(format: "JSD-%@ %.4f", n, $0) } }
         let nonPadding = latest?.jsdNonPadding?[selectionOrder].map { String(format: "(not all padding %.4f)", $0) }
         return ([String(format: "critic %.4f  gen %@", losses.critic.loss,
-                        losses.generator.map { String(format: "%.4f", $0) } ?? "-")] + jsd + [nonPadding].compactMap { $0 })
+                        losses.generatorLoss.map { String(format: "%.4f", $0) } ?? "-")] + jsd + [nonPadding].compactMap { $0 })
             .joined(separator: "  ")
     }
 

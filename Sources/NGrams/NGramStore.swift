@@ -63,91 +63,12 @@ public final class NGramStore: @unchecked Sendable {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(busyTimeout)
-        var meta: [String: String] = [:]
-        var totals: [Int: UInt64] = [:]
-        var distinct: [Int: Int] = [:]
-        var tables: [CorpusCounts] = []
-        var sums: [UInt64] = []
-        var images: [Int: TableImage.Header] = [:]
+        let layout: Layout, sums: [UInt64]
         do {
             let database = try DatabaseQueue(path: path.path, configuration: configuration)
-            try database.read { db in
-                let names = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
-                guard names.contains("meta") else { throw LocatedError(file: path.path, "not an n-gram store (no meta table)") }
-                // Decoded with throws: a NULL or a text where a number belongs is a corrupt store, not a crash.
-                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[try row.decode(atIndex: 0)] = try row.decode(atIndex: 1) }
-                guard meta["format"] == StoreSchema.format else {
-                    let directory = path.deletingLastPathComponent().path
-                    if let format = meta["format"], format.hasPrefix("ttur-text ngrams") {
-                        throw LocatedError(file: path.path, "written in the older format \"\(format)\" (this ttur-text reads \"\(StoreSchema.format)\"): rebuild it with `ttur-text prepare ngrams --data \(directory)`")
-                    }
-                    throw LocatedError(file: path.path, "not an n-gram store of format \"\(StoreSchema.format)\" (rebuild it with `ttur-text prepare ngrams --data \(directory)`)")
-                }
-                guard names.isSuperset(of: ["totals", "ngram_blocks"]) else {
-                    throw LocatedError(file: path.path, "not an n-gram store (tables totals, ngram_blocks missing)")
-                }
-                for row in try Row.fetchAll(db, sql: "SELECT n, occurrences, distinct_ngrams FROM totals") {
-                    let n: Int = try row.decode(atIndex: 0)
-                    totals[n] = UInt64(bitPattern: try row.decode(Int64.self, atIndex: 1))
-                    distinct[n] = try row.decode(atIndex: 2)
-                }
-                guard let maxN = meta["max_n"].flatMap(Int.init), (1...NGramKey.maxOrder).contains(maxN),
-                      (1...maxN).allSatisfy({ totals[$0] != nil && (0...(1 << 40)).contains(distinct[$0] ?? -1) }) else {
-                    throw LocatedError(file: path.path, "inconsistent: meta.max_n or the totals are missing or out of range (rebuild it with `ttur-text prepare ngrams`)")
-                }
-                let vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
-                let headers = try TableImage.headers(db, path: path.path)
-                tables = (1...maxN).map { n in
-                    // Packed keys wherever they fit 64 bits; the image's slot count where it has one.
-                    if (1...65_536).contains(vocabularySize) {
-                        if let header = headers[n],
-                           let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!, slots: header.slots),
-                           packed.bitsPerToken == header.bitsPerToken, packed.countBits == header.countBits {
-                            images[n] = header
-                            return .packed(packed)
-                        }
-                        if let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!) {
-                            return .packed(packed)
-                        }
-                    }
-                    return .wide(CountTable(minimumCapacity: min(distinct[n] ?? 16, 1 << 26)))
-                }
-                let stray = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ngram_blocks WHERE n < 1 OR n > \(maxN)") ?? 0
-                guard stray == 0 else {
-                    throw LocatedError(file: path.path, "corrupt: \(stray) ngram_blocks row(s) have an n outside the store's 1…\(maxN)")
-                }
-            }
+            layout = try database.read { db in try Layout(db, path: path.path) }
             try database.close()
-            // Orders load in parallel, each on its own read-only connection (readers of a WAL
-            // database do not wait for one another) into its own table.
-            let vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
-            var loaded = [UInt64](repeating: 0, count: tables.count)
-            var failures = [Error?](repeating: nil, count: tables.count)
-            let orderTables = tables, orderImages = images, orderTotals = totals, orderDistinct = distinct
-            loaded.withUnsafeMutableBufferPointer { loaded in
-                failures.withUnsafeMutableBufferPointer { failures in
-                    let (loaded, failures) = (loaded, failures)
-                    DispatchQueue.concurrentPerform(iterations: orderTables.count) { k in
-                        do {
-                            let connection = try DatabaseQueue(path: path.path, configuration: configuration)
-                            loaded[k] = try connection.read { db in
-                                let n = k + 1
-                                if let header = orderImages[n], case let .packed(packed) = orderTables[k] {
-                                    try TableImage.read(db, into: packed, header: header, distinct: orderDistinct[n]!,
-                                                        total: orderTotals[n]!, path: path.path)
-                                    return orderTotals[n]!
-                                }
-                                return try Self.load(db, order: n, into: orderTables[k], vocabularySize: vocabularySize, path: path.path)
-                            }
-                            try connection.close()
-                        } catch {
-                            failures[k] = error
-                        }
-                    }
-                }
-            }
-            if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
-            sums = loaded
+            sums = try Self.loadOrders(layout, path: path, configuration: configuration)
         } catch let error as LocatedError {
             throw error
         } catch let error as DatabaseError {
@@ -155,20 +76,115 @@ public final class NGramStore: @unchecked Sendable {
         } catch {
             throw LocatedError(file: path.path, "cannot read: \(error)")
         }
-        maxN = tables.count
-        imageOrders = images.keys.sorted()
+        maxN = layout.tables.count
+        imageOrders = layout.images.keys.sorted()
         for n in 1...maxN {
-            guard sums[n - 1] == totals[n], tables[n - 1].distinct == distinct[n] else {
+            guard sums[n - 1] == layout.totals[n], layout.tables[n - 1].distinct == layout.distinct[n] else {
                 throw LocatedError(file: path.path, "inconsistent: the \(n)-gram counts do not add up to the stored totals (rebuild it)")
             }
         }
-        self.totals = totals
-        vocabularySize = meta["vocab_size"].flatMap(Int.init) ?? 0
-        vocabularyFingerprint = meta["vocab_sha256"] ?? ""
-        real = tables
+        totals = layout.totals
+        vocabularySize = layout.vocabularySize
+        vocabularyFingerprint = layout.meta["vocab_sha256"] ?? ""
+        real = layout.tables
         if let vocabulary, vocabulary.fingerprint != vocabularyFingerprint {
             throw LocatedError(file: path.path, "built with another vocabulary than the dataset's vocab.tsv (rebuild it with `ttur-text prepare ngrams`)")
         }
+    }
+
+    /// What a store holds besides its counts, checked: its metadata, each order's totals and
+    /// distinct count, an empty table sized for each order, and the orders kept as table images.
+    private struct Layout {
+        var meta: [String: String] = [:]
+        var totals: [Int: UInt64] = [:]
+        var distinct: [Int: Int] = [:]
+        var tables: [CorpusCounts] = []
+        var images: [Int: TableImage.Header] = [:]
+        var vocabularySize: Int { meta["vocab_size"].flatMap(Int.init) ?? 0 }
+
+        /// - throws: ``LocatedError`` for a file that is not a store of this format, or whose
+        ///   metadata and totals disagree.
+        init(_ db: Database, path: String) throws {
+            let names = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+            guard names.contains("meta") else { throw LocatedError(file: path, "not an n-gram store (no meta table)") }
+            // Decoded with throws: a NULL or a text where a number belongs is a corrupt store, not a crash.
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[try row.decode(atIndex: 0)] = try row.decode(atIndex: 1) }
+            guard meta["format"] == StoreSchema.format else {
+                let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                if let format = meta["format"], format.hasPrefix("ttur-text ngrams") {
+                    throw LocatedError(file: path, "written in the older format \"\(format)\" (this ttur-text reads \"\(StoreSchema.format)\"): rebuild it with `ttur-text prepare ngrams --data \(directory)`")
+                }
+                throw LocatedError(file: path, "not an n-gram store of format \"\(StoreSchema.format)\" (rebuild it with `ttur-text prepare ngrams --data \(directory)`)")
+            }
+            guard names.isSuperset(of: ["totals", "ngram_blocks"]) else {
+                throw LocatedError(file: path, "not an n-gram store (tables totals, ngram_blocks missing)")
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT n, occurrences, distinct_ngrams FROM totals") {
+                let n: Int = try row.decode(atIndex: 0)
+                totals[n] = UInt64(bitPattern: try row.decode(Int64.self, atIndex: 1))
+                distinct[n] = try row.decode(atIndex: 2)
+            }
+            guard let maxN = meta["max_n"].flatMap(Int.init), (1...NGramKey.maxOrder).contains(maxN),
+                  (1...maxN).allSatisfy({ totals[$0] != nil && (0...(1 << 40)).contains(distinct[$0] ?? -1) }) else {
+                throw LocatedError(file: path, "inconsistent: meta.max_n or the totals are missing or out of range (rebuild it with `ttur-text prepare ngrams`)")
+            }
+            let headers = try TableImage.headers(db, path: path)
+            tables = (1...maxN).map { n in table(order: n, header: headers[n]) }
+            let stray = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ngram_blocks WHERE n < 1 OR n > \(maxN)") ?? 0
+            guard stray == 0 else {
+                throw LocatedError(file: path, "corrupt: \(stray) ngram_blocks row(s) have an n outside the store's 1…\(maxN)")
+            }
+        }
+
+        /// Order `n`'s empty table: packed keys wherever they fit 64 bits, with the image's
+        /// slot count where it has a matching one (then the order is read from its image).
+        private mutating func table(order n: Int, header: TableImage.Header?) -> CorpusCounts {
+            if (1...65_536).contains(vocabularySize) {
+                if let header,
+                   let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!, slots: header.slots),
+                   packed.bitsPerToken == header.bitsPerToken, packed.countBits == header.countBits {
+                    images[n] = header
+                    return .packed(packed)
+                }
+                if let packed = PackedCountTable(order: n, vocabularySize: vocabularySize, distinct: distinct[n]!) {
+                    return .packed(packed)
+                }
+            }
+            return .wide(CountTable(minimumCapacity: min(distinct[n] ?? 16, 1 << 26)))
+        }
+    }
+
+    /// Fills every order's table, in parallel, each on its own read-only connection (readers
+    /// of a WAL database do not wait for one another): from its table image where it has one,
+    /// else from its blocks. Returns each order's sum of counts.
+    private static func loadOrders(_ layout: Layout, path: URL, configuration: Configuration) throws -> [UInt64] {
+        let vocabularySize = layout.vocabularySize
+        var loaded = [UInt64](repeating: 0, count: layout.tables.count)
+        var failures = [Error?](repeating: nil, count: layout.tables.count)
+        loaded.withUnsafeMutableBufferPointer { loaded in
+            failures.withUnsafeMutableBufferPointer { failures in
+                let (loaded, failures) = (loaded, failures)
+                DispatchQueue.concurrentPerform(iterations: layout.tables.count) { k in
+                    do {
+                        let connection = try DatabaseQueue(path: path.path, configuration: configuration)
+                        loaded[k] = try connection.read { db in
+                            let n = k + 1
+                            if let header = layout.images[n], case let .packed(packed) = layout.tables[k] {
+                                try TableImage.read(db, into: packed, header: header, distinct: layout.distinct[n]!,
+                                                    total: layout.totals[n]!, path: path.path)
+                                return layout.totals[n]!
+                            }
+                            return try Self.load(db, order: n, into: layout.tables[k], vocabularySize: vocabularySize, path: path.path)
+                        }
+                        try connection.close()
+                    } catch {
+                        failures[k] = error
+                    }
+                }
+            }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+        return loaded
     }
 
     /// Reads the blocks of order `order` into its table, checking each block's shape, that

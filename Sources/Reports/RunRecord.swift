@@ -1,15 +1,6 @@
 import Basics
 import Foundation
-
-/// One evaluation of a run: its iteration and every number of its log line, flattened to
-/// tags (`jsd/4`, `critic_loss`, `seconds`, `fid`, …).
-public struct LogPoint: Equatable, Sendable {
-    public var iteration: Int
-    public var values: [String: Double]
-
-    /// Training wall-clock seconds (evaluation excluded), when logged.
-    public var seconds: Double? { values["seconds"] }
-}
+import TrainingRuns
 
 /// What a report shows of one run directory, read as plain files so any trainer's runs
 /// (language or image) work: `config.json` for the label, `log.jsonl` for the curves,
@@ -36,15 +27,10 @@ public struct RunRecord: Sendable {
             throw LocatedError(file: directory.path, "no such run directory")
         }
         let log = directory.appendingPathComponent("log.jsonl")
-        guard let text = try? String(contentsOf: log, encoding: .utf8) else {
+        guard FileManager.default.isReadableFile(atPath: log.path) else {
             throw LocatedError(file: log.path, "missing or unreadable (is \(directory.path) a training run?)")
         }
-        var points: [LogPoint] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let (step, values) = try LogScalars.parse(Data(line.utf8), source: "\(log.path):\(index + 1)")
-            points.append(LogPoint(iteration: step, values: values))
-        }
+        let points = try LogPoint.read(log: log)
         guard !points.isEmpty else { throw LocatedError(file: log.path, "no evaluations logged yet") }
         self.points = points
 

@@ -1,68 +1,20 @@
 import Foundation
 import Toy
 
-/// The saddle-point demo as an HTML page: for each of the paper's four settings the
-/// objective, the distance to the saddle point and the x–y path of one seeded run, the
-/// outcome in words, and how often each outcome occurs over further seeds.
+/// The saddle-point demo (`ToyExperiment`, run in `Toy`) drawn as an HTML page: for each of
+/// the paper's four settings the objective, the distance to the saddle point and the x–y path
+/// of one seeded run, the outcome in words, how often each outcome occurs over further seeds,
+/// and how it compares with the paper.
 ///
-///     try ToyReport.html(seed: 0).write(to: out, atomically: true, encoding: .utf8)
+///     try ToyReport.html(ToyExperiment.Options()).write(to: out, atomically: true, encoding: .utf8)
 public enum ToyReport {
-    public struct Options: Sendable {
-        public var steps = 5_000
-        public var seed: UInt64 = 0
-        /// Seeds seed, seed + 1, … whose outcomes the summary counts.
-        public var seeds = 20
-        public var noise = 1.0
-        /// Seeds of the ensemble (RMS distance) table, and how far past `steps` it looks.
-        public var ensembleSeeds = 200
-        public var ensembleHorizonFactor = 10
-        public init() {}
-    }
-
-    /// One setting's plotted run and its outcomes over all seeds.
-    public struct Result: Sendable {
-        public var setting: SaddlePoint.Setting
-        public var points: [(x: Double, y: Double)]
-        public var outcome: SaddlePoint.Outcome
-        public var verdictCounts: [SaddlePoint.Verdict: Int]
-        public var medianTailDistance: Double
-        public var ensemble: SaddlePoint.Ensemble
-    }
-
-    /// The steps at which the ensemble is measured: a tenth, a half and all of the run, then
-    /// 2× and the horizon factor × past it.
-    static func ensembleSteps(_ options: Options) -> [Int] {
-        let n = options.steps
-        return Array(Set([max(n / 10, 1), max(n / 2, 1), n, 2 * n, options.ensembleHorizonFactor * n])).sorted()
-    }
-
-    public static func results(_ options: Options) -> [Result] {
-        SaddlePoint.paperSettings.map { setting in
-            let points = SaddlePoint.trajectory(setting, steps: options.steps, seed: options.seed, noise: options.noise)
-            var counts: [SaddlePoint.Verdict: Int] = [:]
-            var tails: [Double] = []
-            for offset in 0..<max(options.seeds, 1) {
-                let run = SaddlePoint.trajectory(setting, steps: options.steps, seed: options.seed &+ UInt64(offset),
-                                                 noise: options.noise)
-                let outcome = SaddlePoint.outcome(of: run, steps: options.steps)
-                counts[outcome.verdict, default: 0] += 1
-                tails.append(outcome.tailDistance)
-            }
-            tails.sort()
-            let ensemble = SaddlePoint.ensemble(setting, seeds: options.ensembleSeeds, firstSeed: options.seed,
-                                                steps: ensembleSteps(options), noise: options.noise)
-            return Result(setting: setting, points: points, outcome: SaddlePoint.outcome(of: points, steps: options.steps),
-                          verdictCounts: counts, medianTailDistance: tails[tails.count / 2], ensemble: ensemble)
-        }
-    }
-
     /// One line per setting: the plotted run's outcome, the count over seeds, and how it
     /// compares with the paper.
-    public static func summary(_ result: Result, _ options: Options) -> String {
+    public static func summary(_ result: ToyExperiment.Result, _ options: ToyExperiment.Options) -> String {
         sentence(result, options) + " " + paperComparison(result) + "."
     }
 
-    static func paperComparison(_ result: Result) -> String {
+    static func paperComparison(_ result: ToyExperiment.Result) -> String {
         "Paper: \(result.setting.paperClaim); this \(agreement(result).text)"
     }
 
@@ -71,7 +23,7 @@ public enum ToyReport {
     /// bound (their RMS distance grows at every measured step and passes the start) diverge in
     /// distribution, which is the paper's "diverges"; runs that approach and then drift away
     /// do not converge, whatever one run looks like at the last step.
-    static func agreement(_ result: Result) -> (agrees: Bool, text: String) {
+    static func agreement(_ result: ToyExperiment.Result) -> (agrees: Bool, text: String) {
         let values = result.ensemble.rmsDistance.map(\.value)
         let spreading = values.count > 2 && zip(values, values.dropFirst()).allSatisfy { $0 < $1 }
             && values.last! > startDistance
@@ -85,7 +37,7 @@ public enum ToyReport {
     }
 
     /// The plotted run's outcome and the count over seeds.
-    public static func sentence(_ result: Result, _ options: Options) -> String {
+    public static func sentence(_ result: ToyExperiment.Result, _ options: ToyExperiment.Options) -> String {
         let outcome = result.outcome
         let start = (SaddlePoint.start.x * SaddlePoint.start.x + SaddlePoint.start.y * SaddlePoint.start.y).squareRoot()
         var text = "\(result.setting.name): \(outcome.verdict.rawValue) — distance to the saddle point "
@@ -100,13 +52,13 @@ public enum ToyReport {
             + "\(result.ensemble.seeds) seeds: \(rms)."
     }
 
-    public static func html(_ options: Options = Options()) -> String {
-        html(results(options), options)
+    public static func html(_ options: ToyExperiment.Options = ToyExperiment.Options()) -> String {
+        html(ToyExperiment.run(options), options)
     }
 
     /// The page for results already computed (the ensemble runs take seconds; `report toy`
     /// prints the same results it draws).
-    public static func html(_ results: [Result], _ options: Options) -> String {
+    public static func html(_ results: [ToyExperiment.Result], _ options: ToyExperiment.Options) -> String {
         let colors = RunReport.palette
         var body = "<h1>TTUR on the saddle-point toy problem</h1>\n"
         body += """
@@ -137,7 +89,7 @@ public enum ToyReport {
                         String(format: "%.4f", result.medianTailDistance), HTMLPage.escape(s.paperClaim)]
             })
 
-        let steps = ensembleSteps(options)
+        let steps = ToyExperiment.ensembleSteps(options)
         body += "<h2>On average: RMS distance over \(options.ensembleSeeds) seeds</h2>\n"
         body += """
             <p>One run shows one draw of the noise. The root-mean-square distance to the saddle over \

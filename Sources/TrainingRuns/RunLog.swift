@@ -1,6 +1,5 @@
 import Basics
 import Foundation
-import Reports
 
 /// Appends one JSON object a line to a run's `log.jsonl` and mirrors every number into
 /// TensorBoard event files beside it.

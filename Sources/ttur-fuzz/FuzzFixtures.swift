@@ -2,7 +2,7 @@ import Corpus
 import Experiments
 import Foundation
 import NGrams
-import Reports
+import TrainingRuns
 
 /// Valid files of the formats ttur-text writes and later reads back from itself, made by its
 /// own writers: the seeds of the targets that fuzz them, and the untouched siblings a
@@ -38,7 +38,7 @@ enum FuzzFixtures {
     /// An experiment's `experiment.json`, as the runner writes it, in `directory`.
     static func experiment(in directory: URL) throws {
         try ExperimentDirectory(directory).adopt(ExperimentConfiguration(
-            mode: "language", schedules: ["ttur", "orig"], seeds: 3, iterations: 200, minutes: nil, threads: 2,
+            mode: .language, schedules: [.ttur, .orig], seeds: 3, iterations: 200, minutes: nil, threads: 2,
             options: ["--dim", "8", "--preset", "small"]))
     }
 

@@ -5,6 +5,7 @@ import Foundation
 import ImageData
 import NGrams
 import Reports
+import TrainingRuns
 import Tensors
 
 /// One reader of untrusted bytes: it must return or throw, never crash, hang or leak.

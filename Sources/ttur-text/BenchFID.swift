@@ -1,6 +1,7 @@
 import ArgumentParser
 import FID
 import Tensors
+import Benchmarks
 import Foundation
 
 struct BenchFID: ParsableCommand {

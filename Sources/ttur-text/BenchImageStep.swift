@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Distributed
 import Foundation
 import ImageGAN
@@ -62,36 +63,16 @@ struct BenchImageStep: ParsableCommand {
         Engine.setThreads(threads)
         let precision = try precisionOptions.precision.resolved()
         if model == .wganGP { return try runWGANGP(precision) }
-        var c = DCGANSettings()
-        c.model = DCGANShape(imageSize: size, channels: channels, generatorWidth: width, discriminatorWidth: width)
-        let state = DCGANState(configuration: DCGANConfiguration(run: RunSettings(), gan: ImageGANSettings(network: c)))
-        var random = RandomSource(seed: 1)
-        let real = Tensor.randomUniform([batch, size, size, channels], low: -1, high: 1, using: &random).localRows()
-        func iteration() {
-            state.discriminatorUpdate(real: real)
-            state.generatorUpdate(batch: batch)
-        }
-        let (times, flopsPerIteration, trafficBefore) = try StepBenchReport.timed(iters, in: precision, iteration)
-        let median = times[times.count / 2]
-        var result: [String: Any] = ["engine": "ttur-text", "threads": threads, "size": size, "channels": channels,
-                                     "width": width, "batch": batch, "median_s": median, "min_s": times.first!,
-                                     "max_s": times.last!]
-        result.merge(StepBenchReport.precisionFields(precision)) { $1 }
-        result.merge(StepBenchReport.gemmFields(flopsPerIteration: flopsPerIteration, median: median,
-                                                precision: precision, measurePeaks: !noPeak)) { $1 }
-        if let peak = Diagnostics.peakResidentBytes() { result["peak_rss_bytes"] = peak }
-        RankOptions.traffic(since: trafficBefore, iterations: iters, into: &result)
+        let settings = DCGANStepBench.Settings(size: size, channels: channels, width: width, batch: batch, iters: iters,
+                                               threads: threads)
+        var (result, median, trafficBefore) = try DCGANStepBench.measure(settings, precision: precision, measurePeaks: !noPeak)
+        RankScaling.traffic(since: trafficBefore, iterations: iters, into: &result)
         guard Distributed.rank == 0 else { return }
         if let reference {
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("scripts/dcgan_step_torch.py").path
-            result.merge(try StepBenchReport.referenceFields(
-                python: reference, script: script,
-                arguments: ["--size", "\(size)", "--channels", "\(channels)", "--width", "\(width)", "--batch", "\(batch)",
-                            "--iters", "\(iters)", "--threads", "\(threads)"],
-                median: median)) { $1 }
+            result.merge(try StepBenchReport.referenceFields(python: reference, script: DCGANStepBench.defaultScript,
+                                                             arguments: settings.referenceArguments, median: median)) { $1 }
         }
-        try StepBenchReport.print(result, json: json)
+        print(try StepBenchReport.text(result, json: json))
     }
 
     private func runWGANGP(_ precision: Precision) throws {
@@ -112,6 +93,6 @@ struct BenchImageStep: ParsableCommand {
                 }
             }
         }
-        try StepBenchReport.print(result, json: json)
+        print(try StepBenchReport.text(result, json: json))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FID
+import Benchmarks
 import Foundation
 import Tensors
 
@@ -38,6 +39,6 @@ struct BenchMetrics: ParsableCommand {
         let pr = try PrecisionRecall(real: truth, generated: fake)
         print(String(format: "precision/recall, %d real, %d generated, %d features: %.1f s (%.4f, %.4f)", real, generated,
                      dimensions, Date().timeIntervalSince(start), pr.precision, pr.recall))
-        print("load average: \(BenchJSD.loadAverage())")
+        print("load average: \(CorpusBench.loadAverage())")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Distributed
+import Benchmarks
 import Foundation
 import Tensors
 
@@ -29,48 +30,14 @@ struct RankOptions: ParsableArguments {
         var arguments = Array(CommandLine.arguments.dropFirst()) + extra.filter { !CommandLine.arguments.contains($0) }
         if let index = arguments.firstIndex(of: "--ranks") { arguments.removeSubrange(index...(index + 1)) }
         arguments.removeAll { $0.hasPrefix("--ranks=") }
-        if !arguments.contains("--json") { arguments.append("--json") }
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        let root = getuid() == 0 ? ["--allow-run-as-root"] : []
-        return try BenchChild.lastJSONLine("/usr/bin/env", ["mpirun"] + root + ["--oversubscribe", "-np", "\(ranks!)", executable] + arguments)
-    }
-
-    /// Adds the all-reduce traffic per iteration, measured since `before`, to a rank's result.
-    static func traffic(since before: (bytes: Int, seconds: Double, calls: Int), iterations: Int,
-                        into result: inout [String: Any]) {
-        guard Distributed.size > 1 else { return }
-        let now = Distributed.reduceTraffic
-        result["ranks"] = Distributed.size
-        result["allreduce_bytes_per_iteration"] = (now.bytes - before.bytes) / iterations
-        result["allreduce_s_per_iteration"] = (now.seconds - before.seconds) / Double(iterations)
-        result["allreduce_calls_per_iteration"] = (now.calls - before.calls) / iterations
-    }
-
-    /// The projected time per iteration on K machines: compute shrinks with the shares of the
-    /// batch, and each all-reduce (a ring: 2(K−1) messages of bytes/K each) costs bandwidth
-    /// and latency.
-    func model(singleRankSeconds compute: Double, bytes: Int, allReduceCalls: Int, iterations: Int = 98_000) -> [[String: Any]] {
-        let bandwidth = bandwidthGbps * 1e9 / 8
-        return machineCounts.map { k in
-            let ring = k == 1 ? 0 : 2 * Double(k - 1) / Double(k) * Double(bytes) / bandwidth
-                + 2 * Double(k - 1) * Double(allReduceCalls) * latencyMicroseconds * 1e-6
-            let perIteration = compute / Double(k) + ring
-            return ["machines": k, "iteration_s": perIteration, "efficiency": compute / (Double(k) * perIteration),
-                    "hours_to_98k_iterations": perIteration * Double(iterations) / 3600]
-        }
+        return try RankScaling.launch(ranks: ranks!, executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path,
+                                      arguments: arguments)
     }
 
     /// Prints the ranks' result and the model.
     func report(_ result: [String: Any], json: Bool) throws {
-        var result = result
-        if let median = result["median_s"] as? Double, let reduce = result["allreduce_s_per_iteration"] as? Double,
-           let bytes = result["allreduce_bytes_per_iteration"] as? Int, let ranks = result["ranks"] as? Int,
-           let calls = result["allreduce_calls_per_iteration"] as? Int {
-            let compute = (median - reduce) * Double(ranks)  // one machine's compute for the whole batch
-            result["compute_s_per_iteration"] = median - reduce
-            result["model"] = model(singleRankSeconds: compute, bytes: bytes, allReduceCalls: calls)
-            result["model_assumptions"] = "\(bandwidthGbps) Gb/s, \(latencyMicroseconds) µs per message, ring all-reduce, compute of one machine = \(ranks) × this rank's"
-        }
+        var result = RankScaling.withModel(result, network: RankScaling.Network(
+            bandwidthGbps: bandwidthGbps, latencyMicroseconds: latencyMicroseconds, machines: machineCounts))
         if json {
             print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
         } else {

@@ -1,8 +1,7 @@
 import ArgumentParser
+import Benchmarks
 import Distributed
 import Foundation
-import LanguageGAN
-import Layers
 import Tensors
 
 /// `ttur-text bench train-step`: full WGAN-GP iterations (a generator step and the critic
@@ -43,44 +42,20 @@ struct BenchTrainStep: ParsableCommand {
         defer { Distributed.finish() }
         guard batch % Distributed.size == 0 else { throw ValidationError("--batch \(batch) does not divide into \(Distributed.size) ranks") }
         Engine.setThreads(threads)
-        let precision = try precisionOptions.precision.resolved()
-        let shape = LanguageModelShape(dim: dim, sequenceLength: seq, vocabularySize: vocab)
-        let state = LanguageGANState(shape: shape, learningRateGenerator: 1e-4, learningRateCritic: 3e-4, seed: 0)
-        var random = RandomSource(seed: 1)
-        let ids = (0..<(batch * seq)).map { _ in random.nextInt(below: vocab) }
-        let real = Tensor.oneHot(ids, shape: [batch, seq], depth: vocab).localRows()
-
-        func iteration() {
-            state.generatorUpdate(batch: batch)
-            for _ in 0..<criticIters { state.criticUpdate(real: real) }
-        }
-        let (times, flopsPerIteration, trafficBefore) = try StepBenchReport.timed(iters, in: precision, iteration)
-        let median = times[times.count / 2]
-        let peakMemory = Diagnostics.peakResidentBytes()
-
-        var result: [String: Any] = [
-            "engine": "ttur-text", "threads": threads, "dim": dim, "seq": seq, "vocab": vocab, "batch": batch,
-            "critic_iters": criticIters, "median_s": median, "min_s": times.first!, "max_s": times.last!,
-        ]
-        result.merge(StepBenchReport.precisionFields(precision)) { $1 }
-        result.merge(StepBenchReport.gemmFields(flopsPerIteration: flopsPerIteration, median: median,
-                                                precision: precision, measurePeaks: !noPeak)) { $1 }
-        if let peakMemory { result["peak_rss_bytes"] = peakMemory }
-        RankOptions.traffic(since: trafficBefore, iterations: iters, into: &result)
+        let settings = LanguageStepBench.Settings(dim: dim, seq: seq, batch: batch, vocab: vocab, criticIters: criticIters,
+                                                  iters: iters, threads: threads)
+        var (result, median, trafficBefore) = try LanguageStepBench.measure(
+            settings, precision: try precisionOptions.precision.resolved(), measurePeaks: !noPeak)
+        RankScaling.traffic(since: trafficBefore, iterations: iters, into: &result)
         guard Distributed.rank == 0 else { return }
         if let reference {
-            let script = referenceScript ?? URL(fileURLWithPath: #filePath)
-                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("shared/reference/wgan_language_torch.py").path
+            let script = referenceScript ?? LanguageStepBench.defaultScript
             guard FileManager.default.fileExists(atPath: script) else {
                 throw ValidationError("reference script \(script) not found (use --reference-script)")
             }
-            result.merge(try StepBenchReport.referenceFields(
-                python: reference, script: script,
-                arguments: ["bench", "--dim", "\(dim)", "--seq", "\(seq)", "--vocab", "\(vocab)", "--batch", "\(batch)",
-                            "--critic-iters", "\(criticIters)", "--iters", "\(iters)", "--threads", "\(threads)"],
-                median: median)) { $1 }
+            result.merge(try StepBenchReport.referenceFields(python: reference, script: script,
+                                                             arguments: settings.referenceArguments, median: median)) { $1 }
         }
-        try StepBenchReport.print(result, json: json)
+        print(try StepBenchReport.text(result, json: json))
     }
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Corpus
 import Foundation
 import NGrams
+import FID
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -92,6 +93,22 @@ struct EvalJSD: ParsableCommand {
     }
 }
 
+extension EvalText {
+    /// The Fréchet distance between the mean-pooled sentence embeddings of the samples and of
+    /// the references (Semeniuta et al.'s embedding FD), blank lines dropped.
+    static func embeddingDistance(folder: String, samples: [String], references: [String]) throws -> Double {
+        let encoder = try SentenceEncoder(folder: URL(fileURLWithPath: folder))
+        func statistics(_ lines: [String]) -> FeatureStatistics {
+            var accumulator = StatisticsAccumulator(dimensions: encoder.width)
+            for embedding in encoder.embed(lines.filter { !BLEU.words($0).isEmpty }) {
+                embedding.withUnsafeBufferPointer { accumulator.add($0, rows: 1) }
+            }
+            return accumulator.statistics()
+        }
+        return try frechetDistance(statistics(samples), statistics(references)).distance
+    }
+}
+
 /// The lines of a sentence file (one sentence a line, split on bytes: "\r\n" is one Character
 /// and the encoder drops a trailing "\r"; a final newline ends the last line).
 /// - throws: `LocatedError` naming the file when it cannot be read or holds no lines.
@@ -140,6 +157,9 @@ struct EvalText: ParsableCommand {
     @Option(help: "At most this many default references.")
     var maxReferences = 10_000
 
+    @Option(help: "A sentence-transformers model folder (all-MiniLM-L6-v2: config.json, vocab.txt, model.safetensors): also the Fréchet distance between the samples' and the references' sentence embeddings (embedding_fd).")
+    var embedder: String?
+
     @Flag(help: "Print one JSON object {\"bleu2\": …, \"self_bleu5\": …, \"msjaccard2\": …, \"copied_share\": …, \"unknown_word_share\": …}.")
     var json = false
 
@@ -162,6 +182,7 @@ struct EvalText: ParsableCommand {
         let novelty = TextNovelty(dataset: dataset).shares(of: sampleLines)
         let quality = KneserNey(order: 5, sentences: lines).score(sampleLines)
         let reverse = KneserNey(order: 5, sentences: sampleLines).score(lines)
+        let embeddingFD = try embedder.map { try Self.embeddingDistance(folder: $0, samples: sampleLines, references: lines) }
         let orders = BLEU.defaultOrders
         let number = { (value: Double?) in value.map { "\($0)" } ?? "null" }
         if json {
@@ -173,6 +194,7 @@ struct EvalText: ParsableCommand {
                    "\"lm_unseen_share\": \(Double(quality.zeroProbability) / Double(max(quality.units, 1)))",
                    "\"reverse_lm_bits_per_char\": \(number(reverse.bitsPerUnit.isNaN ? nil : reverse.bitsPerUnit))",
                    "\"reverse_lm_unseen_share\": \(Double(reverse.zeroProbability) / Double(max(reverse.units, 1)))"]
+                + (embeddingFD.map { ["\"embedding_fd\": \($0)"] } ?? [])
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
             let cell = { (value: Double?) in value.map { String(format: "%.6f", $0) } ?? "-" }
@@ -185,6 +207,7 @@ struct EvalText: ParsableCommand {
                 print(String(format: "%@: %.4f bits per character; %.2f%% of characters unseen by the model", name,
                              score.bitsPerUnit, 100 * Double(score.zeroProbability) / Double(max(score.units, 1))))
             }
+            if let embeddingFD { print("sentence-embedding Fréchet distance (\(embedder!)): \(embeddingFD)") }
             print(String(format: "novelty: %.1f%% of the samples are training sentences; ", 100 * novelty.copied)
                   + (novelty.unknownWords.map { String(format: "%.1f%% of their words are no word of the training sentences", 100 * $0) }
                      ?? "they have no words"))

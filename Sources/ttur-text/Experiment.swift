@@ -1,8 +1,9 @@
 import ArgumentParser
 import Experiments
 import Foundation
-import ImageGAN
-import LanguageGAN
+import TrainingRuns
+
+extension ExperimentMode: ExpressibleByArgument {}
 
 struct Experiment: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,13 +20,7 @@ struct Experiment: ParsableCommand {
             """
     )
 
-    enum Mode: String, ExpressibleByArgument, CaseIterable {
-        case language, image
-        /// The training command's words.
-        var command: [String] { self == .language ? ["train"] : ["image", "train"] }
-    }
-
-    @Argument(help: "language (runs of `ttur-text train`) or image (`ttur-text image train`).") var mode: Mode
+    @Argument(help: "language (runs of `ttur-text train`) or image (`ttur-text image train`).") var mode: ExperimentMode
     @Option(help: "Schedules, comma-separated.") var schedules = "ttur,orig"
     @Option(help: "Seeds per schedule (0, 1, …).") var seeds = 10
     @Option(help: "Each run's budget in iterations.") var iterations: Int?
@@ -37,7 +32,8 @@ struct Experiment: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "Options of `ttur-text train` / `image train`, given to every run.")
     var trainOptions: [String] = []
 
-    var scheduleList: [String] { schedules.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    var scheduleNames: [String] { schedules.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    var scheduleList: [Schedule] { scheduleNames.compactMap(Schedule.init(rawValue:)) }
 
     func validate() throws {
         if (iterations == nil) == (minutes == nil) { throw ValidationError("give --iterations N or --minutes M (each run's budget)") }
@@ -47,11 +43,11 @@ struct Experiment: ParsableCommand {
             throw ValidationError("\(name) must be at least 1")
         }
         if !(summaryEvery > 0) { throw ValidationError("--summary-every must be positive") }
-        let known = mode == .language ? Schedule.allCases.map(\.rawValue) : ImageSchedule.allCases.map(\.rawValue)
-        if scheduleList.isEmpty || Set(scheduleList).count != scheduleList.count {
+        let known = Schedule.allCases.map(\.rawValue)
+        if scheduleNames.isEmpty || Set(scheduleNames).count != scheduleNames.count {
             throw ValidationError("--schedules must name distinct schedules (\(known.joined(separator: ", ")))")
         }
-        for schedule in scheduleList where !known.contains(schedule) {
+        for schedule in scheduleNames where !known.contains(schedule) {
             throw ValidationError("--schedules: unknown schedule '\(schedule)' for \(mode.rawValue) (\(known.joined(separator: ", ")))")
         }
         let configuration = experimentConfiguration
@@ -70,7 +66,7 @@ struct Experiment: ParsableCommand {
     }
 
     var experimentConfiguration: ExperimentConfiguration {
-        ExperimentConfiguration(mode: mode.rawValue, schedules: scheduleList, seeds: seeds, iterations: iterations,
+        ExperimentConfiguration(mode: mode, schedules: scheduleList, seeds: seeds, iterations: iterations,
                                 minutes: minutes, threads: threads, options: trainOptions)
     }
 
@@ -78,7 +74,7 @@ struct Experiment: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         var runner = ExperimentRunner(directory: ExperimentDirectory(URL(fileURLWithPath: out)),
                                       configuration: experimentConfiguration, jobs: jobs,
-                                      executable: try Self.executable(), command: mode.command)
+                                      executable: try Self.executable())
         runner.summaryEvery = summaryEvery
         let status = try runner.run()
         if status != 0 { throw ExitCode(status) }
@@ -90,5 +86,15 @@ struct Experiment: ParsableCommand {
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL }
         return URL(fileURLWithPath: String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+}
+
+extension RunOptions {
+    /// What an experiment's runner sets, read back from a training command's options: the
+    /// inverse of `RunArguments.arguments` (a resumed run's schedule and seed are its
+    /// checkpoint's, so they are nil).
+    func runArguments(schedule: Schedule) -> RunArguments {
+        RunArguments(run: path ?? "", resume: resume, schedule: resume ? nil : schedule, seed: resume ? nil : seed,
+                     threads: threads, iterations: iterations, minutes: minutes)
     }
 }

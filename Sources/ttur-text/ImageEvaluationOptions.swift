@@ -55,26 +55,6 @@ struct ImageEvaluationOptions: ParsableArguments {
         return s
     }
 
-    /// The training images the settings name (or `loaded`, when the caller has them) and
-    /// the FID monitor they ask for, with progress while the real statistics are computed
-    /// the first time.
-    static func trainingData(_ s: ImageEvaluationSettings, size: Int, loaded: ImageDataset? = nil,
-                             maxImages: Int? = nil) throws -> ImageTrainingData {
-        let images = try loaded ?? DatasetOptions(dataset: s.dataset, limit: s.datasetLimit, maxImages: maxImages).load(.train, size: size)
-        // Only the evaluating process (rank 0 of an MPI job) scores FID.
-        guard !s.featureWeights.isEmpty, Collectives.current.rank == 0 else { return ImageTrainingData(images: images, fid: nil) }
-        let url = URL(fileURLWithPath: s.featureWeights)
-        let network: FIDFeatureNetwork = s.featureNetwork == .inception
-            ? try InceptionFeatureNetwork(weights: url) : try ClassifierFeatureNetwork(weights: url)
-        let line = ProgressLine()
-        let monitor = try FIDMonitor(network: network, data: images, size: size, realSamples: s.fidRealSamples,
-                                     cacheDirectory: FIDMonitor.defaultCacheDirectory, keepingFeatures: s.kidSubsetSize != nil,
-                                     precisionRecall: s.precisionRecall == true) {
-            line.update("real statistics: \($0)/\($1) images")
-        }
-        return ImageTrainingData(images: images, fid: monitor)
-    }
-
     /// Every FID of the run and its newest grid.
     static func printScores<GAN: TrainableGAN>(_ trainer: Trainer<GAN>) throws where GAN.Entry == ImageLogEntry {
         for entry in try trainer.logEntries() where !entry.fid.isEmpty {

@@ -10,10 +10,13 @@ extension ImageModel: ExpressibleByArgument {}
 struct ImageTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a DCGAN under TTUR or the original single learning rate, logging FID.",
+        abstract: "Train a DCGAN or WGAN-GP image GAN under TTUR or the original schedule, logging FID.",
         discussion: """
-            TTUR (default): discriminator lr 1e-4, generator lr 5e-4 (the paper's CIFAR-10 \
-            setting); orig: 1e-4 for both. Adam β1 = 0.5. Every --fid-every iterations, \
+            DCGAN (--model dcgan, default): TTUR (default) discriminator lr 1e-4, generator lr \
+            5e-4 (the paper's CIFAR-10 setting); orig 1e-4 for both; Adam β1 = 0.5. WGAN-GP \
+            (--model wgan-gp, the paper's residual models): TTUR critic 3e-4, generator 1e-4, \
+            one critic step; orig 1e-4 for both, five critic steps; Adam β = (0, 0.9). The run's \
+            config.json names its model ("gan"). Every --fid-every iterations, \
             --fid-samples generated images are scored by FID against the real data's feature \
             statistics (computed once and cached as .npz under ~/.cache/ttur-text), an image \
             grid goes to RUN/samples/, and a line to RUN/log.jsonl. FID features come from \
@@ -32,7 +35,7 @@ struct ImageTrain: ParsableCommand {
     @Option(help: "The GAN: dcgan or wgan-gp (the paper's residual WGAN-GP image model; sizes 32 and 64).")
     var model: ImageModel = .dcgan
     @Option(help: "Update schedule: ttur or orig (WGAN-GP: ttur = critic 3e-4, generator 1e-4, one critic step; orig = 1e-4, five).")
-    var schedule: ImageSchedule = .ttur
+    var schedule: Schedule = .ttur
     @Option(help: "Discriminator (critic) learning rate (default: the schedule's).") var lrD: Float?
     @Option(help: "Generator learning rate (default: the schedule's).") var lrG: Float?
     @Option(help: "Image size, a power of two ≥ 8; WGAN-GP 32 or 64 (default: 32 for IDX/CIFAR data, 64 for folders).") var size: Int?
@@ -69,7 +72,7 @@ struct ImageTrain: ParsableCommand {
                 }
             case .wganGP:
                 try train(WGANImage.self) { side, channels in
-                    var s = WGANImageSettings(schedule: WGANImageSchedule(rawValue: schedule.rawValue)!)
+                    var s = WGANImageSettings(schedule: schedule)
                     if let lrD { s.criticLearningRate = lrD }
                     if let lrG { s.generatorLearningRate = lrG }
                     if let criticIters { s.criticSteps = criticIters }
@@ -100,8 +103,8 @@ struct ImageTrain: ParsableCommand {
                 return RunConfiguration(run: try runOptions.settings(batch: batch, evalEvery: evaluation.fidEvery), gan: settings)
             },
             in: runOptions.directory(for: GAN.self, prefix: "image-", schedule: schedule.rawValue),
-            context: { try ImageEvaluationOptions.trainingData($0.gan.evaluation, size: $0.gan.imageSize, loaded: images,
-                                                                maxImages: data.maxImages) })
+            context: { try ImageTrainingData.open($0.gan.evaluation, size: $0.gan.imageSize, loaded: images,
+                                                   maxImages: data.maxImages, progress: ProgressLine()) })
         try TrainingConsole.train(trainer, command: "ttur-text image train") { try ImageEvaluationOptions.printScores($0) }
     }
 }

@@ -1,8 +1,9 @@
+import Basics
 import Foundation
 
 /// Progress on standard error: one line rewritten in place on a terminal (at most ten times
 /// a second), plain lines otherwise (at most one every ten seconds), so logs stay readable.
-final class ProgressLine {
+final class ProgressLine: ProgressReporter {
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private var last = Date.distantPast
     private var pending = false
@@ -19,6 +20,9 @@ final class ProgressLine {
             FileHandle.standardError.write(Data("\(text)\n".utf8))
         }
     }
+
+    /// A result line, on standard output.
+    func report(_ text: String) { print(text) }
 
     /// Ends the current line with a final message.
     func finish(_ text: String) {

@@ -3,6 +3,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Reports
+import Toy
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,7 +63,7 @@ extension ReportRuns {
         let runs = directory.runs(of: configuration)
         var notStarted: [String] = []
         let schedules = configuration.schedules.map { schedule in
-            ExperimentReport.Schedule(name: schedule, runs: runs.filter { $0.schedule == schedule }.compactMap { run in
+            ExperimentReport.Schedule(name: schedule.rawValue, runs: runs.filter { $0.schedule == schedule }.compactMap { run in
                 guard FileManager.default.fileExists(atPath: run.url.appendingPathComponent("log.jsonl").path),
                       let record = try? RunRecord(directory: run.url) else {
                     notStarted.append(run.name)
@@ -71,7 +72,7 @@ extension ReportRuns {
                 return ExperimentReport.SeedRun(seed: run.seed, record: record)
             })
         }
-        return ExperimentReport.Experiment(title: directory.url.path, mode: configuration.mode, schedules: schedules,
+        return ExperimentReport.Experiment(title: directory.url.path, mode: configuration.mode.rawValue, schedules: schedules,
                                            notStarted: notStarted)
     }
 }
@@ -101,14 +102,14 @@ struct ReportToy: ParsableCommand {
     }
 
     func run() throws {
-        var options = ToyReport.Options()
+        var options = ToyExperiment.Options()
         options.steps = steps
         options.seed = seed
         options.seeds = seeds
         options.noise = noise
         options.ensembleSeeds = ensembleSeeds
         let output = URL(fileURLWithPath: out)
-        let results = ToyReport.results(options)
+        let results = ToyExperiment.run(options)
         do {
             try ToyReport.html(results, options).write(to: output, atomically: true, encoding: .utf8)
         } catch {

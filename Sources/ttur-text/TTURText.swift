@@ -15,7 +15,7 @@ struct TTURText: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Prepare.self, Train.self, Sample.self, Export.self, Eval.self, FIDCommand.self, Image.self, Experiment.self, Report.self,
-            Bench.self,
+            Bench.self, Devices.self,
         ]
     )
 }

@@ -67,11 +67,16 @@ struct Train: ParsableCommand {
             var dataset: PreparedDataset?  // a new run's dataset, opened once for its sizes and for training
             let trainer: Trainer<LanguageWGAN> = try runOptions.trainer(
                 new: {
-                    dataset = try DatasetLocator.open(data)
+                    dataset = try DatasetPreparation.open(data, progress: ProgressLine())
                     return try configuration(for: dataset!)
                 },
                 in: runOptions.directory(for: LanguageWGAN.self, schedule: schedule.rawValue),
-                context: { try trainingData(dataset ?? DatasetLocator.open(data ?? $0.gan.dataDirectory), bleuEvery: $0.gan.bleuEvery) })
+                context: {
+                    // A --threads 1 run stays on one core while evaluating too.
+                    try LanguageTrainingData.open(dataset ?? DatasetPreparation.open(data ?? $0.gan.dataDirectory, progress: ProgressLine()),
+                                                  maxNGram: runOptions.resume ? nil : ngram, bleuEvery: $0.gan.bleuEvery,
+                                                  bleuReferenceLimit: bleuReferences, evaluationThreads: min(2, runOptions.threads))
+                })
             try TrainingConsole.train(trainer, command: "ttur-text train") { try Self.printJSDTable($0.logEntries()) }
         }
     }
@@ -89,25 +94,6 @@ struct Train: ParsableCommand {
         s.dataDirectory = dataset.directory.path
         (s.sequenceLength, s.vocabularySize) = (dataset.sequenceLength, dataset.vocabulary.count)
         return LanguageConfiguration(run: try runOptions.settings(batch: batch ?? preset.batch, evalEvery: evalEvery), gan: s)
-    }
-
-    /// The dataset with its n-gram store (opened by the evaluating process only: rank 0).
-    private func trainingData(_ dataset: PreparedDataset, bleuEvery: Int?) throws -> LanguageTrainingData {
-        guard Collectives.current.rank == 0 else { return LanguageTrainingData(dataset: dataset, store: nil) }
-        let store = try NGramStore(dataset: dataset)
-        store.evaluationThreads = min(2, runOptions.threads)  // a --threads 1 run stays on one core while evaluating too
-        guard runOptions.resume || ngram <= store.maxN else {
-            throw ValidationError("--ngram \(ngram) exceeds the store's order \(store.maxN); rebuild with `ttur-text prepare ngrams --data \(dataset.directory.path) --ngram \(ngram)`")
-        }
-        return LanguageTrainingData(dataset: dataset, store: store,
-                                    references: bleuEvery == nil ? nil : try bleuReferences(dataset))
-    }
-
-    /// The references of `--bleu-every` (the run's setting, kept on resume).
-    private func bleuReferences(_ dataset: PreparedDataset) throws -> [[String]] {
-        let references = try BLEU.wordLists(ReferenceSentences.load(for: dataset, limit: bleuReferences).sentences)
-        guard !references.isEmpty else { throw LocatedError(file: dataset.directory.path, "no BLEU references (no held-out shards and no sentences)") }
-        return references
     }
 
     /// The JSD of the run at its first evaluation, its best (by the selection score) and its
@@ -130,20 +116,5 @@ struct Train: ParsableCommand {
         let scores = columns.map { column in cell(column.0.jsdNonPadding?[order].map { String(format: "%.4f", $0) } ?? "-") }
         print(label(order + "*") + scores.joined())
         print("\(order)*: \(metric), what the best checkpoint is chosen by" + (best == nil ? " (no evaluation could be chosen)" : ""))
-    }
-}
-
-/// Resolves `--data`: a prepared dataset directory, or by default the bundled corpus,
-/// prepared on first use.
-enum DatasetLocator {
-    static func open(_ path: String?) throws -> PreparedDataset {
-        if let path { return try PreparedDataset(directory: URL(fileURLWithPath: path)) }
-        let bundled = try BundledCorpus.locate()
-        let directory = URL(fileURLWithPath: "data/\(bundled.lastPathComponent)")
-        if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(PreparedDataset.manifestName).path) {
-            print("preparing the bundled corpus into \(directory.path) (first use)")
-            return try DatasetPreparation.prepareBundled()
-        }
-        return try PreparedDataset(directory: directory)
     }
 }

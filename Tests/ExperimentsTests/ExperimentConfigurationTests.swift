@@ -5,7 +5,7 @@ import XCTest
 /// The experiment's stored configuration, its ranks, and the seed band, without processes.
 final class ExperimentConfigurationTests: XCTestCase {
     private func configuration(_ options: [String], seeds: Int = 2) -> ExperimentConfiguration {
-        ExperimentConfiguration(mode: "language", schedules: ["ttur", "orig"], seeds: seeds, iterations: 10, minutes: nil,
+        ExperimentConfiguration(mode: .language, schedules: [.ttur, .orig], seeds: seeds, iterations: 10, minutes: nil,
                                 threads: 2, options: options)
     }
 

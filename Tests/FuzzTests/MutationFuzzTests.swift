@@ -13,7 +13,9 @@ import _TestSupport
 
 /// Seeded random-mutation fuzzing of every binary reader: valid files with bytes flipped,
 /// ranges zeroed or filled with garbage, pieces cut out or appended, and truncations. Each
-/// reader must return a value or throw its error: a crash or a hang fails the suite.
+/// reader must return a value or throw its error: a crash or a hang fails the suite, and so
+/// does a value it accepted that breaks the reader's own promises (sizes that disagree with
+/// shapes, a covariance that is not d × d, a restored state that differs from the file).
 ///
 /// `TTUR_FUZZ_CASES` (default 150 per reader) sets the number of mutants; `make fuzz` runs
 /// a long campaign.
@@ -120,14 +122,23 @@ final class MutationFuzzTests: XCTestCase {
         let seed = try Data(contentsOf: SharedData.require("fixtures/wgan_language_step.safetensors"))
         try fuzz("fuzz.safetensors", seed: seed, seedValue: 1) { url in
             let file = try SafeTensorsFile(contentsOf: url)
-            for entry in file.tensors.values { _ = entry.floats() }
+            for (name, entry) in file.tensors {
+                XCTAssertEqual(entry.data.count, entry.count * entry.dtype.byteCount, "\(name): bytes for its shape")
+                if entry.dtype == .float32 { XCTAssertEqual(entry.floats().count, entry.count, name) }
+            }
         }
     }
 
     func testTorchCheckpointReaderBothContainers() throws {
         for (index, name) in ["loader_zip.pth", "loader_legacy.pth"].enumerated() {
             let seed = try Data(contentsOf: SharedData.require("fixtures/fid/\(name)"))
-            try fuzz(name, seed: seed, seedValue: 2 + UInt64(index)) { url in _ = try TorchCheckpoint(contentsOf: url) }
+            try fuzz(name, seed: seed, seedValue: 2 + UInt64(index)) { url in
+                let checkpoint = try TorchCheckpoint(contentsOf: url)
+                XCTAssertEqual(Set(checkpoint.names), Set(checkpoint.tensors.keys), "names and tensors agree")
+                for (name, entry) in checkpoint.tensors {
+                    XCTAssertEqual(entry.data.count, entry.count * entry.dtype.byteCount, "\(name): bytes for its shape")
+                }
+            }
         }
     }
 
@@ -138,11 +149,17 @@ final class MutationFuzzTests: XCTestCase {
         let covariance = (0..<64).map { _ in random.nextNormal() }
         try FeatureStatistics(mean: mean, covariance: covariance, sampleCount: 10).write(to: seedFile)
         try fuzz("fuzz.npz", seed: try Data(contentsOf: seedFile), seedValue: 5) { url in
-            _ = try FeatureStatistics(contentsOf: url)
+            let statistics = try FeatureStatistics(contentsOf: url)
+            XCTAssertEqual(statistics.covariance.count, statistics.dimensions * statistics.dimensions, "covariance d × d")
         }
         let npy = try Data(contentsOf: SharedData.require("fixtures/fid/images.npy"))
         try fuzz("fuzz.npy", seed: npy.prefix(4096) + npy.suffix(0), seedValue: 6) { url in
-            _ = try NumpyArray(npy: try Data(contentsOf: url))
+            let array = try NumpyArray(npy: try Data(contentsOf: url))
+            XCTAssertTrue(array.shape.allSatisfy { $0 >= 0 }, "shape \(array.shape)")
+            // The seed's element type, 1-byte images: each element one byte.
+            if array.descr == "|u1" {
+                XCTAssertEqual(array.data.count, array.shape.reduce(1, *), "bytes for shape \(array.shape)")
+            }
         }
     }
 
@@ -171,7 +188,16 @@ final class MutationFuzzTests: XCTestCase {
                                progress: .init(iteration: 3, elapsedSeconds: 1), to: seedFile)
         try fuzz("fuzz-checkpoint.safetensors", seed: try Data(contentsOf: seedFile), seedValue: 8) { url in
             let checkpoint = try GANCheckpoint.open(url)
-            try checkpoint.restore(LanguageGANState(configuration: try checkpoint.configuration(of: LanguageWGAN.self)))
+            let state = LanguageGANState(configuration: try checkpoint.configuration(of: LanguageWGAN.self))
+            let progress = try checkpoint.restore(state)
+            XCTAssertGreaterThanOrEqual(progress.iteration, 0)
+            XCTAssertTrue(progress.elapsedSeconds.isFinite)
+            // What was restored is what the file holds.
+            for trained in state.networks {
+                for (name, value) in trained.network.torchState() {
+                    XCTAssertEqual(value.values, checkpoint.file.tensors[name]?.floats(), "\(trained.role) \(name)")
+                }
+            }
         }
     }
 
@@ -193,22 +219,35 @@ final class MutationFuzzTests: XCTestCase {
         return try Data(contentsOf: url)
     }
 
+    /// An accepted IDX image file: its pixels are count × height × width.
+    private static func check(_ images: (count: Int, height: Int, width: Int, pixels: [UInt8])) {
+        XCTAssertEqual(images.pixels.count, images.count * images.height * images.width, "pixels for the images")
+    }
+
+    /// An accepted image: width × height RGB pixels.
+    private static func check(_ image: RGBImage) {
+        XCTAssertTrue(image.width > 0 && image.height > 0, "\(image.width)×\(image.height)")
+        XCTAssertEqual(image.pixels.count, image.width * image.height * 3, "pixels for \(image.width)×\(image.height)")
+    }
+
     func testIDXReaderPlainAndGzip() throws {
         let images = Self.idx(labels: false, count: 40), labels = Self.idx(labels: true, count: 40)
-        try fuzz("fuzz-images-idx3-ubyte", seed: images, seedValue: 9) { url in _ = try IDX.readImages(url) }
+        try fuzz("fuzz-images-idx3-ubyte", seed: images, seedValue: 9) { url in Self.check(try IDX.readImages(url)) }
         try fuzz("fuzz-labels-idx1-ubyte", seed: labels, seedValue: 10) { url in _ = try IDX.readLabels(url) }
-        try fuzz("fuzz-images-idx3-ubyte.gz", seed: try gzip(images), seedValue: 11) { url in _ = try IDX.readImages(url) }
+        try fuzz("fuzz-images-idx3-ubyte.gz", seed: try gzip(images), seedValue: 11) { url in Self.check(try IDX.readImages(url)) }
         // Mutated, then compressed: the IDX checks on the streamed (decompressed) path.
         let compressed = directory.appendingPathComponent("mutant.gz")
         try fuzz("fuzz-images-idx3-ubyte (gzipped after mutation)", seed: images, seedValue: 16) { url in
             try gzip(try Data(contentsOf: url)).write(to: compressed)
-            _ = try IDX.readImages(compressed)
+            Self.check(try IDX.readImages(compressed))
         }
         // Labels mutated against good images: counts and class checks.
         let goodImages = directory.appendingPathComponent("good-images.gz")
         try gzip(images).write(to: goodImages)
         try fuzz("fuzz-labels-idx1-ubyte.gz", seed: try gzip(labels), seedValue: 12) { url in
-            _ = try IDX.load(images: goodImages, labels: url)
+            let data = try IDX.load(images: goodImages, labels: url)
+            XCTAssertEqual(data.labels?.count, data.count, "one label per image")
+            XCTAssertTrue(data.labels?.allSatisfy { Int($0) < data.classCount } ?? false, "labels below the class count")
         }
     }
 
@@ -220,16 +259,17 @@ final class MutationFuzzTests: XCTestCase {
         }
         try fuzz("test_batch.bin", seed: seed, seedValue: 13) { url in
             let data = try CIFAR10.load(files: [url], name: "fuzz")
-            _ = data.batch(indices: Array(data.indices), size: 32)
+            XCTAssertEqual(data.pixels.count, data.count * data.imageByteCount, "pixels for the images")
+            XCTAssertEqual(data.batch(indices: Array(data.indices), size: 32).count, data.count * 32 * 32 * data.channels)
         }
     }
 
     func testPNGAndJPEGDecoders() throws {
         let pixels = (0..<(12 * 9 * 3)).map { UInt8(truncatingIfNeeded: $0 &* 11) }
         let png = try RGBImage(width: 12, height: 9, pixels: pixels).pngData()
-        try fuzz("fuzz.png", seed: png, seedValue: 14) { url in _ = try RGBImage(contentsOf: url) }
+        try fuzz("fuzz.png", seed: png, seedValue: 14) { url in Self.check(try RGBImage(contentsOf: url)) }
         // An 8×8 JPEG written by PIL (the FID tests' fixture).
         let jpeg = try XCTUnwrap(Data(base64Encoded: "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoKCgoKBggLDAsKDAkKCgr/2wBDAQICAgICAgUDAwUKBwYHCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgr/wAARCAAIAAgDAREAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD0r46fFP8A4WR/Zf8AxIvsX2Lz/wDl68zfv8v/AGVxjb79a/IvDvwj/wBSPrX+2+29tyf8u+S3Jz/9PJXvzeVrdbl5n4jf8SWcn+y/2r/at/t/VfZfVbf3MRz8/wBY/ucvJ9rm93//2Q=="))
-        try fuzz("fuzz.jpg", seed: jpeg, seedValue: 15) { url in _ = try RGBImage(contentsOf: url) }
+        try fuzz("fuzz.jpg", seed: jpeg, seedValue: 15) { url in Self.check(try RGBImage(contentsOf: url)) }
     }
 }

@@ -1,6 +1,8 @@
+import Foundation
 import ImageGAN
 import Layers
 import Tensors
+import TrainingRuns
 import XCTest
 
 /// The WGAN-GP image GAN's shape of an iteration, its schedules, its names, its sampling and
@@ -9,12 +11,13 @@ final class WGANImageGANTests: XCTestCase {
     private let shape = ResidualImageShape(imageSize: 32, channels: 1, dim: 2)
 
     func testSchedulesFollowThePapersTable() {
-        XCTAssertEqual(WGANImageSchedule.ttur.criticLearningRate, 3e-4)
-        XCTAssertEqual(WGANImageSchedule.ttur.generatorLearningRate, 1e-4)
-        XCTAssertEqual(WGANImageSchedule.ttur.criticSteps, 1)
-        XCTAssertEqual(WGANImageSchedule.orig.criticLearningRate, 1e-4)
-        XCTAssertEqual(WGANImageSchedule.orig.generatorLearningRate, 1e-4)
-        XCTAssertEqual(WGANImageSchedule.orig.criticSteps, 5)
+        let ttur = WGANImageSettings(schedule: .ttur), orig = WGANImageSettings(schedule: .orig)
+        XCTAssertEqual(ttur.criticLearningRate, 3e-4)
+        XCTAssertEqual(ttur.generatorLearningRate, 1e-4)
+        XCTAssertEqual(ttur.criticSteps, 1)
+        XCTAssertEqual(orig.criticLearningRate, 1e-4)
+        XCTAssertEqual(orig.generatorLearningRate, 1e-4)
+        XCTAssertEqual(orig.criticSteps, 5)
         let gan = WGANImageGAN(shape: shape, schedule: .orig, seed: 1)
         XCTAssertEqual(gan.criticOptimizer.beta1, 0)
         XCTAssertEqual(gan.criticOptimizer.beta2, 0.9)
@@ -31,13 +34,13 @@ final class WGANImageGANTests: XCTestCase {
             batches += 1
             return Tensor.randomUniform([3, 32, 32, 1], low: -1, high: 1, using: &random)
         }
-        let first = gan.iteration(0, nextRealBatch: next)
+        let first = gan.iteration(0, batch: 3, nextRealBatch: next)
         XCTAssertNil(first.generatorLoss)
         XCTAssertEqual(first.criticSteps.count, 5)
         XCTAssertEqual(batches, 5)
         XCTAssertEqual(gan.generatorOptimizer.step, 0)
         XCTAssertEqual(gan.criticOptimizer.step, 5)
-        let second = gan.iteration(1, nextRealBatch: next)
+        let second = gan.iteration(1, batch: 3, nextRealBatch: next)
         XCTAssertNotNil(second.generatorLoss)
         XCTAssertEqual(gan.generatorOptimizer.step, 1)
         XCTAssertEqual(gan.criticOptimizer.step, 10)
@@ -87,5 +90,20 @@ final class WGANImageGANTests: XCTestCase {
         let real = Tensor.zeros([2, 2, 2, 1]), fake = Tensor.ones([2, 2, 2, 1])
         let x = WassersteinGradientPenalty.interpolates(real: real, fake: fake, alpha: Tensor([0.25, 0.75], shape: [2]))
         XCTAssertEqual(x.scalars, [Float](repeating: 0.25, count: 4) + [Float](repeating: 0.75, count: 4))
+    }
+
+    /// An image run's configuration names its GAN as the checkpoints do, and one of another
+    /// kind is refused; a configuration without the name (older runs) still reads.
+    func testConfigurationNamesTheGAN() throws {
+        let configuration = WGANImageConfiguration(run: RunSettings(), gan: ImageGANSettings(network: WGANImageSettings()))
+        let data = try JSONEncoder().encode(configuration)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(object["gan"] as? String, "wgan-gp-image")
+        XCTAssertEqual(try JSONDecoder().decode(WGANImageConfiguration.self, from: data), configuration)
+        XCTAssertThrowsError(try JSONDecoder().decode(DCGANConfiguration.self, from: data))
+        var older = object
+        older["gan"] = nil
+        XCTAssertEqual(try JSONDecoder().decode(WGANImageConfiguration.self, from: JSONSerialization.data(withJSONObject: older)),
+                       configuration)
     }
 }

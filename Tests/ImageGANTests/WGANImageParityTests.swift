@@ -2,6 +2,7 @@ import Foundation
 import ImageGAN
 import Layers
 import Tensors
+import TrainingRuns
 import XCTest
 import _TestSupport
 
@@ -19,16 +20,23 @@ import _TestSupport
 /// decade of margin yet catches a wrong term: layer norm's ε at 1e-4 instead of 1e-5 already
 /// fails all three (up to 3.7e-2).
 ///
-/// One family is compared differently, because its exact value is zero: a per-channel bias
-/// of the generator whose every path ends in a batch norm (each up block's `Shortcut.bias` and
-/// `Conv2.bias`: the next block's BN1 and shortcut, and finally `OutputN`, subtract every
-/// channel's batch mean, so the output cannot depend on them). The float64 reference's
-/// gradient is rounding noise (~1e-17) and ours float32 rounding noise (~1e-7); Adam with
-/// β₁ = 0 divides a gradient by its own magnitude, so the reference then moves them by ~1e-13
-/// and we by up to lr (so would PyTorch in float32). For those the test asserts that the
-/// reference's gradient is zero to float64 precision, that ours is zero to float32 precision
-/// (≤ 1e-5 of the generator's largest gradient), that the update stays within Adam's bound
-/// lr, and that the generated batch does not change when they move.
+/// Weights after the Adam step are also compared element by element (`AdamFirstStepParity`):
+/// each within what Adam's exact map makes of the two gradients plus float32 rounding. An
+/// element whose reference gradient lies within the error the gradient check allows is zero
+/// in exact arithmetic and rounding noise in both computations, and Adam's first update
+/// lr · g / (|g| + ε) turns noise into a step of up to lr either way (so would PyTorch in
+/// float32): for those that bound alone applies; every other element is also held to the
+/// tolerance above. Two families
+/// occur: a critic channel that the ReLU after a layer norm silences for every real, fake and
+/// interpolated sample (`Discriminator.Res4.LN2.bias` in the size-64 fixture: the float64
+/// reference's gradient is exactly 0, ours about 1e-10, and which way the noise rounds depends
+/// on the summation order, so on the thread count), and per-channel biases of the generator
+/// whose every path ends in a batch norm (each up block's `Shortcut.bias` and `Conv2.bias`:
+/// the next block's BN1 and shortcut, and finally `OutputN`, subtract every channel's batch
+/// mean, so the output cannot depend on them). For the second the test proves more: the
+/// reference's gradient is zero to float64 precision, ours is zero to float32 precision
+/// (≤ 1e-5 of the generator's largest gradient, the error allowed them in the after-step
+/// comparison), and the generated batch does not change when they move.
 final class WGANImageParityTests: XCTestCase {
     static let tolerance = 1e-4
 
@@ -99,6 +107,40 @@ final class WGANImageParityTests: XCTestCase {
                                      file: file, line: line)
         }
 
+        /// Weights after the first Adam step with `gradients` (ours; the fixture's under
+        /// `gradientPrefix`): every element within Adam's bound, and the relative tolerance
+        /// where the gradient's sign is determined (`AdamFirstStepParity`). `gradientError` gives the
+        /// absolute error a parameter's gradient is checked to; nil: the relative tolerance.
+        func assertAfterAdamStep(_ network: some ParameterContainer, gradients: [Tensor], optimizer: Adam,
+                                 gradientPrefix: String, afterPrefix: String,
+                                 gradientError: (NamedParameter) -> Double? = { _ in nil },
+                                 file: StaticString = #filePath, line: UInt = #line) throws {
+            let after = network.torchState()
+            for (parameter, gradient) in zip(network.namedParameters, gradients) {
+                let theirs = try values(afterPrefix + parameter.name)
+                let theirGradient = try values(gradientPrefix + parameter.name)
+                let error = gradientError(parameter)
+                    ?? WGANImageParityTests.tolerance * (theirGradient.map { abs(Double($0)) }.max() ?? 0)
+                let result = AdamFirstStepParity.compare(
+                    ours: after[parameter.name]!.values, theirs: theirs,
+                    ourGradient: parameter.layout.toTorch(gradient.scalars), theirGradient: theirGradient,
+                    gradientError: error, learningRate: Double(optimizer.learningRate), epsilon: Double(optimizer.epsilon))
+                let what = "\(afterPrefix)\(parameter.name)"
+                let relative = result.determinedError / max(result.scale, 1e-30)
+                record(relative, what)
+                XCTAssertLessThanOrEqual(relative, WGANImageParityTests.tolerance,
+                                         "\(what): max error \(result.determinedError) against scale \(result.scale)",
+                                         file: file, line: line)
+                XCTAssertLessThanOrEqual(result.worst.error, result.worst.bound,
+                                         "\(what)[\(result.worst.index)]: beyond Adam's bound", file: file, line: line)
+                undeterminedElements += result.undetermined
+                worstAdamRatio = max(worstAdamRatio, result.worst.error / result.worst.bound)
+            }
+        }
+
+        /// Elements whose gradient sign is undetermined, and the largest error / Adam's bound (reported).
+        var undeterminedElements = 0, worstAdamRatio = 0.0
+
         private func record(_ relative: Double, _ what: String) {
             if relative > largest.relative { largest = (relative, what) }
         }
@@ -162,11 +204,8 @@ final class WGANImageParityTests: XCTestCase {
                           "critic gradient \(parameter.name)", file: file, line: line)
         }
         gan.criticOptimizer.update(with: step.gradients)
-        let criticAfter = critic.torchState()
-        for parameter in critic.namedParameters {
-            c.assertClose(criticAfter[parameter.name]!.values, try c.values("critic_after_step/" + parameter.name),
-                          "critic weight after Adam \(parameter.name)", file: file, line: line)
-        }
+        try c.assertAfterAdamStep(critic, gradients: step.gradients, optimizer: gan.criticOptimizer,
+                                  gradientPrefix: "critic_grad/", afterPrefix: "critic_after_step/", file: file, line: line)
 
         // Generator step, against the updated critic.
         let generatorStep = WassersteinGradientPenalty.generatorStep(
@@ -192,19 +231,10 @@ final class WGANImageParityTests: XCTestCase {
             }
         }
         gan.generatorOptimizer.update(with: generatorStep.gradients)
-        let generatorAfter = generator.torchState()
-        let learningRate = Double(gan.generatorOptimizer.learningRate)
-        for parameter in generator.namedParameters {
-            let theirs = try c.values("gen_after_step/" + parameter.name)
-            if Self.feedsOnlyBatchNorms(parameter.name) {
-                let moved = zip(generatorAfter[parameter.name]!.values, theirs).map { abs(Double($0) - Double($1)) }.max() ?? 0
-                XCTAssertLessThanOrEqual(moved, learningRate * (1 + 1e-3), "\(parameter.name): beyond Adam's bound",
-                                         file: file, line: line)
-            } else {
-                c.assertClose(generatorAfter[parameter.name]!.values, theirs,
-                              "generator weight after Adam \(parameter.name)", file: file, line: line)
-            }
-        }
+        try c.assertAfterAdamStep(generator, gradients: generatorStep.gradients, optimizer: gan.generatorOptimizer,
+                                  gradientPrefix: "gen_grad/", afterPrefix: "gen_after_step/",
+                                  gradientError: { Self.feedsOnlyBatchNorms($0.name) ? 1e-5 * gradientScale : nil },
+                                  file: file, line: line)
         // Moving those biases alone (by 0.1, a thousand Adam steps) leaves the generated batch as it was.
         let batchAfter = withoutGrad { generator(generatorNoise) }.scalars
         for parameter in generator.namedParameters where Self.feedsOnlyBatchNorms(parameter.name) {
@@ -213,6 +243,8 @@ final class WGANImageParityTests: XCTestCase {
         let batchMoved = withoutGrad { generator(generatorNoise) }.scalars
         c.assertClose(batchMoved, batchAfter, "generated batch with the batch-norm-fed biases moved", file: file, line: line)
         print("\(url.lastPathComponent): largest relative difference \(c.largest.relative) (\(c.largest.what)); "
-              + "batch-norm-fed biases' gradients ≤ \(nullGradient) of the generator's largest")
+              + "batch-norm-fed biases' gradients ≤ \(nullGradient) of the generator's largest; "
+              + "\(c.undeterminedElements) weights with undetermined gradient signs; "
+              + "every weight within \(c.worstAdamRatio) of its Adam bound")
     }
 }

@@ -1,6 +1,7 @@
 import Layers
 import LanguageGAN
 import Tensors
+import TrainingRuns
 import XCTest
 
 /// The batch gradient penalty must be the mean of per-sample penalties, each sample with its
@@ -14,13 +15,13 @@ final class GradientPenaltyTests: XCTestCase {
         let batch = 5
         let x = Tensor.randomUniform([batch, shape.sequenceLength, shape.vocabularySize], using: &random)
 
-        let batchPenalty = WGANGP.gradientPenalty(critic: critic, at: x)
+        let batchPenalty = WassersteinGradientPenalty.penalty(critic: critic.callAsFunction, at: x)
         let batchGradients = Autodiff.gradients(of: batchPenalty, withRespectTo: critic.parameters)
 
         var perSample: [Double] = []
         var summedGradients = critic.parameters.map { [Double](repeating: 0, count: $0.count) }
         for index in 0..<batch {
-            let single = WGANGP.gradientPenalty(critic: critic, at: x.slice(index..<(index + 1)))
+            let single = WassersteinGradientPenalty.penalty(critic: critic.callAsFunction, at: x.slice(index..<(index + 1)))
             perSample.append(Double(single.item))
             for (slot, gradient) in Autodiff.gradients(of: single, withRespectTo: critic.parameters).enumerated() {
                 for (i, value) in gradient.scalars.enumerated() { summedGradients[slot][i] += Double(value) / Double(batch) }

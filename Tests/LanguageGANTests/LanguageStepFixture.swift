@@ -2,6 +2,7 @@ import Foundation
 import Layers
 import LanguageGAN
 import Tensors
+import TrainingRuns
 import XCTest
 import _TestSupport
 
@@ -11,6 +12,9 @@ import _TestSupport
 ///
 /// Tensors are compared as max |ours − theirs| against the scale max |theirs|; scalars as
 /// |ours − theirs| against |theirs|. The caller says how much error each comparison allows.
+/// Every weight after the Adam step is also held to Adam's bound (`AdamFirstStepParity`); one
+/// whose gradient's sign the computation does not determine (a reference gradient within fp32
+/// parity's 1e-4 · max |ref| of zero) to that bound alone, out of its tensor's error.
 struct LanguageStepFixture {
     /// What a compared quantity is, for tolerances that depend on how it was computed.
     enum Quantity {
@@ -30,6 +34,8 @@ struct LanguageStepFixture {
         var metadata: [String: Double] = [:]
         /// max |D(G(z_gen))| of the updated critic: the scale of the generator loss's terms.
         var generatorScoreScale = 0.0
+        /// Each after-step tensor's element furthest into Adam's bound (`AdamFirstStepParity`).
+        var adamBounded: [(name: String, error: Double, bound: Double)] = []
     }
 
     let file: SafeTensorsFile
@@ -39,7 +45,7 @@ struct LanguageStepFixture {
     }
 
     private func values(_ name: String) throws -> [Float] {
-        guard let entry = file.tensors[name] else { throw XCTSkip("fixture lacks \(name)") }
+        guard let entry = file.tensors[name] else { try skipOutsideCI("fixture lacks \(name)") }
         return entry.floats()
     }
 
@@ -85,8 +91,17 @@ struct LanguageStepFixture {
                                  beta1: 0.5, beta2: 0.9, epsilon: 1e-8, form: .pytorch)
             optimizer.update(with: gradients)
             let after = network.torchState()
-            for parameter in network.namedParameters {
-                try tensor(after[parameter.name]!.values, prefixes.after + parameter.name, quantities.1)
+            for (parameter, gradient) in zip(network.namedParameters, gradients) {
+                let name = prefixes.after + parameter.name
+                let theirGradient = try values(prefixes.gradient + parameter.name)
+                let result = AdamFirstStepParity.compare(
+                    ours: after[parameter.name]!.values, theirs: try values(name),
+                    ourGradient: parameter.layout.toTorch(gradient.scalars), theirGradient: theirGradient,
+                    gradientError: 1e-4 * (theirGradient.map { abs(Double($0)) }.max() ?? 0),
+                    learningRate: Double(optimizer.learningRate), epsilon: Double(optimizer.epsilon))
+                outcome.comparisons.append(Comparison(name: name, quantity: quantities.1, error: result.determinedError,
+                                                      scale: result.scale))
+                outcome.adamBounded.append(("\(name)[\(result.worst.index)]", result.worst.error, result.worst.bound))
             }
         }
 
@@ -106,8 +121,9 @@ struct LanguageStepFixture {
         let alpha = Tensor(try values("input/alpha"), shape: [batch])
 
         // Critic step.
-        let step = WGANGP.criticStep(generator: generator, critic: critic, real: real, noise: criticNoise,
-                                     alpha: alpha, lambda: Float(try metadata("gp_lambda")))
+        let step = WassersteinGradientPenalty.criticStep(generator: generator.callAsFunction, critic: critic.callAsFunction,
+                                                         criticParameters: critic.parameters, real: real, noise: criticNoise,
+                                                         alpha: alpha, lambda: Float(try metadata("gp_lambda")))
         try tensor(step.fake.scalars, "critic/fake", .fake)
         try tensor(step.criticReal.scalars, "critic/d_real", .criticReal)
         try tensor(step.criticFake.scalars, "critic/d_fake", .criticFake)
@@ -118,7 +134,10 @@ struct LanguageStepFixture {
                                quantities: (.criticGradient, .criticAfterStep))
 
         // Generator step, against the updated critic.
-        let generatorStep = WGANGP.generatorStep(generator: generator, critic: critic, noise: generatorNoise)
+        let generatorStep = WassersteinGradientPenalty.generatorStep(generator: generator.callAsFunction,
+                                                                     critic: critic.callAsFunction,
+                                                                     generatorParameters: generator.parameters,
+                                                                     noise: generatorNoise)
         outcome.generatorScoreScale = withoutGrad { critic(generator(generatorNoise)) }.scalars
             .map { abs(Double($0)) }.max() ?? 0
         try scalar(generatorStep.loss, "gen_loss", .generatorLoss)
@@ -134,6 +153,11 @@ struct LanguageStepFixture {
             let bound = allowed(comparison)
             XCTAssertLessThanOrEqual(comparison.error, bound,
                                      "\(comparison.name): error \(comparison.error) against scale \(comparison.scale), allowed \(bound)",
+                                     file: file, line: line)
+        }
+        for element in outcome.adamBounded {
+            XCTAssertLessThanOrEqual(element.error, element.bound,
+                                     "\(element.name): beyond Adam's bound",
                                      file: file, line: line)
         }
     }

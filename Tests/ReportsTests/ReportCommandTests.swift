@@ -6,6 +6,7 @@ import Tensors
 import XCTest
 import _TestSupport
 @testable import Reports
+import TrainingRuns
 
 /// `ttur-text train` twice (TTUR and orig, a tiny model) and `ttur-text report` over both,
 /// as real processes: the event files the trainer wrote, the report, and the report opened

@@ -1,10 +1,11 @@
 import XCTest
 @testable import Reports
+import Toy
 
 /// The toy page states what the authors' own notebook shows for the fourth setting.
 final class ToyNotebookTests: XCTestCase {
     func testToyPageCitesTheAuthorsNotebookForTheFourthRow() {
-        var options = ToyReport.Options()
+        var options = ToyExperiment.Options()
         (options.steps, options.seeds, options.ensembleSeeds) = (200, 2, 2)
         let html = ToyReport.html(options)
         XCTAssertTrue(html.contains("Toy_Data_Example/ttur_example_saddle.ipynb"))

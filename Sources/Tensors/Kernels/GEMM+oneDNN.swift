@@ -12,7 +12,13 @@ import Foundation
 /// whose "sum" post-op adds beta · C. Creating primitives is slow and a training step repeats
 /// the same few dozen shapes, so each shape's primitives are made once and kept in `plans`.
 /// oneDNN threads with OpenMP (Debian's build); its thread count follows `Engine.threads`.
-enum OneDNNGEMM {
+struct OneDNNGEMM: GEMMBackend {
+    func multiply(_ call: GEMMCall) {
+        Self.multiply(transposeA: call.transposeA, transposeB: call.transposeB, m: call.m, n: call.n, k: call.k,
+                      alpha: call.alpha, a: call.a, lda: call.lda, b: call.b, ldb: call.ldb, beta: call.beta, c: call.c,
+                      ldc: call.ldc)
+    }
+
     /// What a plan depends on: every argument of `sgemm` but the pointers, and the threads.
     struct Key: Hashable {
         let transposeA: Bool, transposeB: Bool

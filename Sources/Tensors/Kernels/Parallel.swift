@@ -1,4 +1,3 @@
-import CBLAS
 import Dispatch
 
 /// Thread settings for the engine: OpenBLAS's GEMM threads and the engine's own
@@ -12,8 +11,7 @@ public enum Engine {
     /// Sets the number of threads for GEMMs and element-wise kernels.
     public static func setThreads(_ count: Int) {
         threads = max(1, count)
-        _ = KernelSelection.activeCore
-        openblas_set_num_threads(Int32(threads))
+        openBLAS.setThreads(threads)
     }
 }
 

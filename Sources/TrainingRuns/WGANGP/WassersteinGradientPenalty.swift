@@ -1,3 +1,5 @@
+import Tensors
+
 /// The WGAN-GP losses and their gradients (Gulrajani et al. 2017), for any generator and
 /// critic given as functions of tensors and any sample shape (sentences [B, seq, vocab],
 /// images [B, H, W, C]): the critic's loss mean D(fake) − mean D(real) + λ · mean over the
@@ -93,12 +95,26 @@ public enum WassersteinGradientPenalty {
 }
 
 extension WassersteinGradientPenalty.CriticStep {
-    /// The step with its losses averaged over ranks: the global batch's (equal shares).
-    public func averagedOverRanks() -> WassersteinGradientPenalty.CriticStep {
-        guard Collectives.isDistributed else { return self }
-        let means = Collectives.mean([loss, wasserstein, gradientPenalty])
-        return WassersteinGradientPenalty.CriticStep(loss: means[0], wasserstein: means[1], gradientPenalty: means[2],
-                                                     gradients: gradients, fake: fake, criticReal: criticReal,
-                                                     criticFake: criticFake)
+    /// The step's losses without its tensors.
+    public var losses: WassersteinGradientPenalty.CriticLosses {
+        WassersteinGradientPenalty.CriticLosses(loss: loss, wasserstein: wasserstein, gradientPenalty: gradientPenalty)
+    }
+}
+
+extension WassersteinGradientPenalty {
+    /// A critic step's losses (what an iteration reports and the log records).
+    public struct CriticLosses: Equatable, Sendable {
+        /// wasserstein + λ · gradient penalty
+        public let loss: Double
+        /// mean D(fake) − mean D(real)
+        public let wasserstein: Double
+        public let gradientPenalty: Double
+
+        /// The losses averaged over ranks: the global batch's (equal shares).
+        public func averagedOverRanks() -> CriticLosses {
+            guard Collectives.isDistributed else { return self }
+            let means = Collectives.mean([loss, wasserstein, gradientPenalty])
+            return CriticLosses(loss: means[0], wasserstein: means[1], gradientPenalty: means[2])
+        }
     }
 }

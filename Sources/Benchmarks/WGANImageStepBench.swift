@@ -2,16 +2,22 @@ import Corpus
 import Foundation
 import ImageGAN
 import Tensors
+import TrainingRuns
 
 /// `bench image-step --model wgan-gp`: WGAN-GP image iterations (a generator step, then the
 /// critic steps with their gradient penalty), beside `wgan_image_torch.py bench` in fp32 and
 /// under bf16 autocast when a Python with torch is given.
-enum WGANImageStepBench {
-    struct Settings {
-        var size: Int, channels: Int, dim: Int, batch: Int, criticIters: Int, iters: Int, threads: Int
+public enum WGANImageStepBench {
+    public struct Settings {
+        public var size: Int, channels: Int, dim: Int, batch: Int, criticIters: Int, iters: Int, threads: Int
+
+        public init(size: Int, channels: Int, dim: Int, batch: Int, criticIters: Int, iters: Int, threads: Int) {
+            (self.size, self.channels, self.dim, self.batch) = (size, channels, dim, batch)
+            (self.criticIters, self.iters, self.threads) = (criticIters, iters, threads)
+        }
     }
 
-    static func measure(_ s: Settings) -> [String: Any] {
+    public static func measure(_ s: Settings) -> [String: Any] {
         let shape = ResidualImageShape(imageSize: s.size, channels: s.channels, dim: s.dim)
         let gan = WGANImageGAN(shape: shape, criticLearningRate: 3e-4, generatorLearningRate: 1e-4,
                                criticSteps: s.criticIters, seed: 0)
@@ -19,7 +25,7 @@ enum WGANImageStepBench {
         let real = Tensor.randomUniform([s.batch, s.size, s.size, s.channels], low: -1, high: 1, using: &random)
         var index = 1  // past iteration 0, so every timed iteration has its generator step
         func iteration() {
-            gan.iteration(index) { real }
+            gan.iteration(index, batch: real.shape[0] * Collectives.current.size) { real }
             index += 1
         }
         iteration()
@@ -39,7 +45,7 @@ enum WGANImageStepBench {
     }
 
     /// `wgan_image_torch.py bench` with the same settings, once per autocast mode.
-    static func reference(python: String, script: String, _ s: Settings) throws -> [String: Any] {
+    public static func reference(python: String, script: String, _ s: Settings) throws -> [String: Any] {
         var results: [String: Any] = [:]
         for autocast in ["none", "bf16"] {
             results[autocast == "none" ? "fp32" : "bf16"] = try BenchChild.lastJSONLine(python, [
@@ -50,21 +56,10 @@ enum WGANImageStepBench {
         return results
     }
 
-    static var defaultScript: String {
+    public static var defaultScript: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("shared/reference/wgan_image_torch.py").path
     }
 }
 
-extension BenchChild {
-    /// Runs a reference benchmark and parses the JSON object on the last line it prints.
-    static func lastJSONLine(_ program: String, _ arguments: [String]) throws -> [String: Any] {
-        let output = try output(program, arguments)
-        guard let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw LocatedError(file: program, "printed no JSON result: \(arguments.joined(separator: " "))")
-        }
-        return object
-    }
-}

@@ -1,26 +1,24 @@
 import Foundation
 import XCTest
-import _TestSupport
 
 /// The Python `tensorboard` package (from PyPI, in the venv `make test` creates), driven
 /// through `scripts/tensorboard_events.py`: the independent reader and writer that the event
 /// files are checked against. Missing, the tests that need it skip; under CI they fail.
-enum TensorBoardPython {
-    static var interpreter: URL {
+public enum TensorBoardPython {
+    public static var interpreter: URL {
         if let path = ProcessInfo.processInfo.environment["TTUR_TENSORBOARD_PYTHON"] { return URL(fileURLWithPath: path) }
         return SharedData.repositoryRoot.appendingPathComponent(".venv-tensorboard/bin/python")
     }
 
-    static func require(file: StaticString = #filePath, line: UInt = #line) throws {
+    public static func require(file: StaticString = #filePath, line: UInt = #line) throws {
         guard FileManager.default.isExecutableFile(atPath: interpreter.path) else {
             let message = "\(interpreter.path) is missing: `make test` installs the tensorboard package there"
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message, file: file, line: line) }
-            throw XCTSkip(message)
+            try skipOutsideCI(message, file: file, line: line)
         }
     }
 
     /// Runs the helper script and decodes its JSON output.
-    static func run(_ arguments: [String]) throws -> Any {
+    public static func run(_ arguments: [String]) throws -> Any {
         let script = SharedData.repositoryRoot.appendingPathComponent("scripts/tensorboard_events.py")
         let output = try TemporaryCorpus.output(interpreter.path, [script.path] + arguments)
         return try JSONSerialization.jsonObject(with: Data(output.utf8))

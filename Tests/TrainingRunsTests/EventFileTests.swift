@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import _TestSupport
-@testable import Reports
+@testable import TrainingRuns
 
 final class EventFileTests: XCTestCase {
     private var temporary: TemporaryDirectory!
