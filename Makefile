@@ -37,16 +37,20 @@ release: deps
 	$(SWIFT) build -c release -j $(JOBS)
 
 # The main job on the bundled corpus: prepare it (first use), train the small preset under
-# TTUR for a few minutes, print the JSD table (iteration 0 against the end) and ten samples,
-# then ten from the shipped generator (the same model trained longer), to show where it goes.
+# TTUR for a few minutes, print the JSD table (iteration 0, the best evaluation, the end), ten
+# samples from the run's best checkpoint, the run's HTML report and its path, then ten from the
+# shipped generator (the same model trained longer), to show where it goes. Width 64, not the
+# small preset's 128: in three CPU minutes 128 is still writing padding and one letter
+# (README, "The demo's width").
 DEMO_MINUTES ?= 3
 DEMO_RUN := runs/demo-$(shell date +%Y%m%d-%H%M%S)
 SHIPPED_GENERATOR := Corpora/wordnet-examples-generator.safetensors
 
 demo: release
-	.build/release/ttur-text train --preset small --schedule ttur --minutes $(DEMO_MINUTES) --eval-every 100 --run $(DEMO_RUN)
-	@echo "ten samples from $(DEMO_RUN):"
+	.build/release/ttur-text train --preset small --dim 64 --schedule ttur --minutes $(DEMO_MINUTES) --eval-every 100 --run $(DEMO_RUN)
+	@echo "ten samples from the best checkpoint of $(DEMO_RUN):"
 	.build/release/ttur-text sample --run $(DEMO_RUN) -n 10
+	.build/release/ttur-text report $(DEMO_RUN) --out $(DEMO_RUN)/report.html
 	@echo "ten samples from the generator shipped in Corpora/ (the same model trained longer; docs/shipped-generator.md):"
 	.build/release/ttur-text sample --checkpoint $(SHIPPED_GENERATOR) --data data/wordnet-examples -n 10
 

@@ -57,6 +57,9 @@ public final class DCGAN: StatefulGAN {
         return entry
     }
 
+    public var selectionMetric: String { data.selectionMetric }
+    public func selectionScore(_ entry: ImageLogEntry) -> Double? { entry.selectionScore }
+
     public func summary(_ losses: Losses, latest: ImageLogEntry?) -> String {
         String(format: "D %.4f  G %.4f", losses.discriminator.loss, losses.generator)
             + (latest?.fid.values.first.map { String(format: "  FID %.3f", $0) } ?? "")

@@ -1,9 +1,10 @@
 import Foundation
 import ImageData
 import Tensors
+import TrainingRuns
 
 /// One line of an image run's `log.jsonl`.
-public struct ImageLogEntry: Codable, Equatable, Sendable {
+public struct ImageLogEntry: LoggedEvaluation, Equatable, Sendable {
     public var iteration: Int
     /// Training wall-clock seconds since the run started, evaluation excluded.
     public var seconds: Double
@@ -23,9 +24,16 @@ public struct ImageLogEntry: Codable, Equatable, Sendable {
     public var kidStandardDeviation: [String: Double]? = nil
     public var precision: [String: Double]? = nil
     public var recall: [String: Double]? = nil
+    /// The loop's model-selection record (by FID).
+    public var selection: Selection? = nil
+    /// FID shows a collapse itself: no warning of its own.
+    public var warning: String? { nil }
+
+    /// The FID the best checkpoint is selected by (there is one network's).
+    public var selectionScore: Double? { fid.values.first }
 
     enum CodingKeys: String, CodingKey {
-        case iteration, seconds, fid, kid, precision, recall
+        case iteration, seconds, fid, kid, precision, recall, selection
         case discriminatorLoss = "d_loss", generatorLoss = "g_loss", realScore = "d_real", fakeScore = "d_fake"
         case wasserstein, gradientPenalty = "gradient_penalty"
         case kidStandardDeviation = "kid_std"
@@ -52,6 +60,9 @@ public struct ImageLogEntry: Codable, Equatable, Sendable {
 public struct ImageTrainingData {
     public let images: TrainingImages
     public let fid: FIDMonitor?
+
+    /// What image runs select their best checkpoint by.
+    public var selectionMetric: String { "FID (\(fid?.network.kind.rawValue ?? "not computed"))" }
 
     public init(images: TrainingImages, fid: FIDMonitor?) {
         self.images = images

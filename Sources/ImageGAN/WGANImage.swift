@@ -99,6 +99,9 @@ public final class WGANImage: StatefulGAN {
         return entry
     }
 
+    public var selectionMetric: String { data.selectionMetric }
+    public func selectionScore(_ entry: ImageLogEntry) -> Double? { entry.selectionScore }
+
     public func summary(_ losses: WGANGPIteration, latest: ImageLogEntry?) -> String {
         String(format: "critic %.4f  G %@", losses.critic.loss,
                losses.generatorLoss.map { String(format: "%.4f", $0) } ?? "-")

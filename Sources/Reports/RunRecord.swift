@@ -57,15 +57,29 @@ public struct RunRecord: Sendable {
     /// The tags this run logged, in a stable order.
     public var tags: [String] { Array(Set(points.flatMap(\.values.keys))).sorted() }
 
+    /// The run's best evaluation by its monitored score (the trainer's model selection, whose
+    /// checkpoint is `checkpoints/best.safetensors`), from the newest log line that names one.
+    public var best: LogPoint? {
+        guard let iteration = points.last(where: { $0.values[Self.bestIterationTag] != nil })?.values[Self.bestIterationTag]
+        else { return nil }
+        return points.last { Double($0.iteration) == iteration }
+    }
+
+    /// The log's `selection.best_iteration`, flattened.
+    static let bestIterationTag = "selection/best_iteration"
+
+    /// The point of `tag` at `point` against `x`, if logged there.
+    func position(of point: LogPoint, _ tag: String, against x: XQuantity) -> (x: Double, y: Double)? {
+        guard let y = point.values[tag] else { return nil }
+        switch x {
+        case .iterations: return (Double(point.iteration), y)
+        case .minutes: return point.seconds.map { ($0 / 60, y) }
+        }
+    }
+
     /// The points of `tag` against `x` (`.minutes` or `.iterations`), in log order.
     func curve(_ tag: String, against x: XQuantity) -> [(x: Double, y: Double)] {
-        points.compactMap { point in
-            guard let y = point.values[tag] else { return nil }
-            switch x {
-            case .iterations: return (Double(point.iteration), y)
-            case .minutes: return point.seconds.map { ($0 / 60, y) }
-            }
-        }
+        points.compactMap { position(of: $0, tag, against: x) }
     }
 
     enum XQuantity { case minutes, iterations }

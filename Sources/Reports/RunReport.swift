@@ -28,13 +28,17 @@ public enum RunReport {
     public static func html(_ runs: [RunRecord], generated: Date = Date()) -> String {
         let runs = distinctLabels(runs)
         let tags = Array(Set(runs.flatMap(\.tags))).sorted(by: tagOrder)
-        let jsd = tags.filter { $0.hasPrefix("jsd/") }
+        // The JSD of n-grams not all padding: the order the best checkpoint is chosen by, beside the paper's.
+        let jsd = tags.filter { $0.hasPrefix("jsd/") } + tags.filter { $0 == selectionJSD }
         let fid = tags.filter { $0 == "fid" || $0.hasPrefix("fid/") }
         let kidPR = tags.filter { tag in Self.kidPRNames.keys.contains { tag == $0 || tag.hasPrefix($0 + "/") } }
-        let others = tags.filter { !jsd.contains($0) && !fid.contains($0) && !kidPR.contains($0) && $0 != "seconds" }
+        let others = tags.filter { tag in
+            !jsd.contains(tag) && !fid.contains(tag) && !kidPR.contains(tag) && tag != "seconds"
+                && !["jsd_nonpadding/", "selection/"].contains { tag.hasPrefix($0) }
+        }
 
         var body = "<h1>ttur-text report</h1>\n"
-        body += "<p class=\"meta\">\(runs.count) run(s) · generated \(HTMLPage.escape(ISO8601DateFormatter().string(from: generated))) · time is training wall-clock (evaluation excluded)</p>\n"
+        body += "<p class=\"meta\">\(runs.count) run(s) · generated \(HTMLPage.escape(ISO8601DateFormatter().string(from: generated))) · time is training wall-clock (evaluation excluded) · ● best: each run's best evaluation by its monitored score (the checkpoint kept as checkpoints/best.safetensors)</p>\n"
         body += runsTable(runs, jsd: jsd, fid: fid)
         if !jsd.isEmpty {
             body += section("Jensen-Shannon divergence against training time",
@@ -58,13 +62,22 @@ public enum RunReport {
         return HTMLPage.document(title: "ttur-text report: " + runs.map(\.label).joined(separator: " vs "), body: body)
     }
 
+    /// The flattened tag of the JSD the language trainer selects by (its `selectionMetric`).
+    static let selectionJSD = "jsd_nonpadding/4"
+
+    /// A chart of `tag` over the runs, with each run's best evaluation marked on score charts.
     private static func chart(_ runs: [RunRecord], tag: String, x: RunRecord.XQuantity) -> String {
         let series = runs.enumerated().map { index, run in
             let points = run.curve(tag, against: x)
             return ChartSeries(label: run.label, color: palette[index % palette.count], points: points, dots: points.count <= 40)
         }
+        let scored = tag.hasPrefix("jsd") || tag.hasPrefix("fid")
+        let markers = !scored ? [] : runs.enumerated().compactMap { index, run -> ChartMarker? in
+            guard let best = run.best, let point = run.position(of: best, tag, against: x) else { return nil }
+            return ChartMarker(x: point.x, y: point.y, label: "best", color: palette[index % palette.count])
+        }
         return LineChart(title: title(of: tag), xLabel: x == .minutes ? "training time (minutes)" : "iteration",
-                         yLabel: yLabel(of: tag), series: series).svg()
+                         yLabel: yLabel(of: tag), series: series, markers: markers).svg()
     }
 
     private static func section(_ heading: String, _ note: String?, _ charts: [String]) -> String {
@@ -74,10 +87,11 @@ public enum RunReport {
     }
 
     private static func runsTable(_ runs: [RunRecord], jsd: [String], fid: [String]) -> String {
-        let shown = jsd.filter { ["jsd/4", "jsd/6"].contains($0) } + fid
+        let shown = jsd.filter { ["jsd/4", "jsd/6", selectionJSD].contains($0) } + fid
         let finals = shown.isEmpty ? Array(jsd.suffix(2)) : shown
         let header = ["run", "directory", "schedule", "critic / discriminator lr", "generator lr", "critic steps", "evaluations",
                       "last iteration", "training minutes"] + finals.map { "last " + title(of: $0) }
+            + ["best iteration"] + finals.map { "best " + title(of: $0) }
         let rows = runs.enumerated().map { index, run -> [String] in
             let last = run.points.last!
             let swatch = "<span class=\"swatch\" style=\"background:\(palette[index % palette.count])\"></span>"
@@ -89,6 +103,9 @@ public enum RunReport {
             row += finals.map { tag in
                 run.points.last { $0.values[tag] != nil }?.values[tag].map { String(format: "%.4f", $0) } ?? "–"
             }
+            let best = run.best
+            row.append(best.map { String($0.iteration) } ?? "–")
+            row += finals.map { tag in best?.values[tag].map { String(format: "%.4f", $0) } ?? "–" }
             return row
         }
         return "<h2>Runs</h2>\n" + HTMLPage.table(header: header, rows: rows)
@@ -124,6 +141,7 @@ public enum RunReport {
 
     static func title(of tag: String) -> String {
         if tag.hasPrefix("jsd/") { return "JSD \(tag.dropFirst(4))-gram" }
+        if tag.hasPrefix("jsd_nonpadding/") { return "JSD \(tag.dropFirst(15))-gram of n-grams not all padding" }
         if tag == "fid" { return "FID" }
         if tag.hasPrefix("fid/") { return "FID \(tag.dropFirst(4))" }
         for (key, name) in kidPRNames where tag == key || tag.hasPrefix(key + "/") {
@@ -138,7 +156,7 @@ public enum RunReport {
     static let kidPRNames = ["kid": "KID", "kid_std": "KID standard deviation", "precision": "precision", "recall": "recall"]
 
     private static func yLabel(of tag: String) -> String {
-        if tag.hasPrefix("jsd/") { return "JSD (bits)" }
+        if tag.hasPrefix("jsd") { return "JSD (bits)" }
         if tag.hasPrefix("fid") { return "FID" }
         return title(of: tag)
     }

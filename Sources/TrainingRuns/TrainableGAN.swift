@@ -36,7 +36,7 @@ public protocol TrainableGAN: CheckpointedNetworks {
     /// What one iteration computed.
     associatedtype Losses
     /// One line of `log.jsonl`.
-    associatedtype Entry: Codable
+    associatedtype Entry: LoggedEvaluation
 
     /// The kind, as checkpoints name it ("language-wgan-gp", "dcgan").
     static var kind: String { get }
@@ -61,6 +61,19 @@ public protocol TrainableGAN: CheckpointedNetworks {
                   samples: URL) throws -> Entry
     /// The losses (and the latest scores) for a progress line.
     func summary(_ losses: Losses, latest: Entry?) -> String
+
+    /// The score that selects the run's best checkpoint, in words ("FID (classifier)").
+    var selectionMetric: String { get }
+    /// The evaluation's monitored score (lower is better), or nil when it cannot be selected.
+    func selectionScore(_ entry: Entry) -> Double?
+    /// Judges an evaluation against the run's earlier ones (oldest first): sets its warning
+    /// when it deserves one. The loop calls it on the evaluating rank before logging.
+    func review(_ entry: inout Entry, earlier: [Entry])
+}
+
+extension TrainableGAN {
+    /// No warnings unless the GAN has a check of its own.
+    public func review(_ entry: inout Entry, earlier: [Entry]) {}
 }
 
 /// A GAN whose networks, optimisers and random stream live in a state object of their own

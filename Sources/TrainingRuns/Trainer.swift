@@ -11,6 +11,8 @@ public struct TrainingProgress: Sendable {
     public var iterationsPerSecond: Double
     /// The GAN's losses and latest scores, in words.
     public var summary: String
+    /// A warning raised by this iteration's evaluation (mode collapse), shown once.
+    public var warning: String? = nil
 
     /// Seconds left: from the iteration target at the current rate, else from the time budget.
     public var remainingSeconds: Double? {
@@ -24,6 +26,12 @@ public struct TrainingProgress: Sendable {
 /// The one training loop, for every GAN: runs iterations until the iteration or time
 /// budget is reached or a stop is requested; evaluates and checkpoints on their intervals
 /// (and at the end); keeps the newest checkpoints; resumes bit for bit.
+///
+/// Model selection: each evaluation's monitored score (`TrainableGAN.selectionScore`) is
+/// logged with the best so far; at each new best the checkpoint of that iteration is written
+/// as `checkpoints/best.safetensors` — the bytes of the periodic checkpoint when one is
+/// written at the same iteration, else the same `GANCheckpoint.save` — which pruning never
+/// touches and resume keeps.
 ///
 /// Over several ranks (`Collectives`) every rank runs this loop on its share of each batch;
 /// the ranks agree each iteration on whether to stop (a signal or the budget, by the slowest
@@ -44,6 +52,13 @@ public final class Trainer<GAN: TrainableGAN> {
     /// Checkpoints newer than the one resumed that were passed over as damaged, each with why
     /// (for the console to show); empty for a new run.
     public private(set) var damagedCheckpoints: [LocatedError] = []
+    /// The writer's log lines so far (for the GAN's review of each new evaluation).
+    private var history: [GAN.Entry] = []
+    /// The best evaluation so far, and whether its checkpoint is still to be written.
+    public private(set) var best: (iteration: Int, score: Double)?
+    private var bestPending = false
+    /// The warning of the latest evaluation, until a progress report shows it.
+    private var warning: String?
 
     /// The layout of `url` as a run of this GAN.
     public static func runDirectory(_ url: URL) -> RunDirectory {
@@ -122,6 +137,22 @@ public final class Trainer<GAN: TrainableGAN> {
         try run.createDirectories()
         for file in damaged { run.setAside(damaged: file.url) }
         try run.removeFiles(after: progress.iteration)
+        history = try logEntries()
+        try restoreBest()
+    }
+
+    /// The best evaluation of the resumed history. A best checkpoint of another iteration
+    /// (one past the checkpoint resumed from, after a crash) is dropped: the log lines that
+    /// chose it were, and the replay chooses again.
+    private func restoreBest() throws {
+        let selection = history.last?.selection
+        if let iteration = selection?.bestIteration, let score = selection?.bestScore { best = (iteration, score) }
+        let file = run.bestCheckpoint
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let held = (try? GANCheckpoint.open(file))?.file.metadata["iteration"].flatMap(Int.init)
+        if held == nil || held != best?.iteration {
+            try? FileManager.default.removeItem(at: file)
+        }
     }
 
     /// The run directory's lock for the writer (rank 0 of an MPI job); nil on other ranks.
@@ -139,6 +170,7 @@ public final class Trainer<GAN: TrainableGAN> {
         try Engine.setPrecision(settings.precision)
         if progress.iteration == 0, (try? Data(contentsOf: run.log))?.isEmpty != false {
             try evaluate(losses: nil)
+            try saveBest()
         }
         var latest: GAN.Entry?
         var lastLosses: GAN.Losses?
@@ -162,10 +194,13 @@ public final class Trainer<GAN: TrainableGAN> {
             lastLosses = losses
             if progress.iteration % settings.evalEvery == 0 { latest = try evaluate(losses: losses) }
             if progress.iteration % settings.checkpointEvery == 0 { try saveCheckpoint() }
+            try saveBest()
 
             report(TrainingProgress(iteration: progress.iteration, targetIterations: settings.iterations,
                                     seconds: progress.elapsedSeconds, budgetSeconds: settings.budgetSeconds,
-                                    iterationsPerSecond: rate.tick(), summary: gan.summary(losses, latest: latest)))
+                                    iterationsPerSecond: rate.tick(), summary: gan.summary(losses, latest: latest),
+                                    warning: warning))
+            warning = nil
         }
         try finish(losses: lastLosses)
         return .finished(iteration: progress.iteration)
@@ -199,6 +234,7 @@ public final class Trainer<GAN: TrainableGAN> {
     private func finish(losses: GAN.Losses?) throws {
         if progress.iteration % configuration.run.evalEvery != 0, losses != nil { try evaluate(losses: losses) }
         if lastCheckpointIteration != progress.iteration { try saveCheckpoint() }
+        try saveBest()
     }
 
     /// Evaluates from a random source derived from the seed and the iteration, never the
@@ -208,10 +244,35 @@ public final class Trainer<GAN: TrainableGAN> {
     private func evaluate(losses: GAN.Losses?) throws -> GAN.Entry {
         let iteration = progress.iteration
         var random = RandomSource(seed: configuration.run.seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(iteration + 1)))
-        let entry = try gan.evaluate(iteration: iteration, seconds: progress.elapsedSeconds, losses: losses,
+        var entry = try gan.evaluate(iteration: iteration, seconds: progress.elapsedSeconds, losses: losses,
                                      random: &random, samples: run.samples(iteration: iteration))
-        if isWriter { try log.append(entry) }
+        guard isWriter else { return entry }
+        gan.review(&entry, earlier: history)
+        let score = gan.selectionScore(entry)
+        if let score, score < best?.score ?? .infinity {
+            best = (iteration, score)
+            bestPending = true
+        }
+        entry.selection = Selection(metric: gan.selectionMetric, score: score, bestIteration: best?.iteration,
+                                    bestScore: best?.score)
+        try log.append(entry)
+        history.append(entry)
+        if let warning = entry.warning { self.warning = warning }
         return entry
+    }
+
+    /// After a new best evaluation: its checkpoint as `best.safetensors` — a copy of the
+    /// periodic checkpoint written at this iteration, else written the same way.
+    private func saveBest() throws {
+        guard bestPending, isWriter else { return }
+        bestPending = false
+        guard GANCheckpoint.allFinite(gan.networks.map(\.network)) else { return }
+        let periodic = run.checkpoint(iteration: progress.iteration)
+        if lastCheckpointIteration == progress.iteration, let bytes = try? Data(contentsOf: periodic) {
+            try AtomicFile.write(bytes, to: run.bestCheckpoint)
+        } else {
+            try GANCheckpoint.save(gan, configuration: configuration, progress: progress, to: run.bestCheckpoint)
+        }
     }
 
     private func saveCheckpoint() throws {

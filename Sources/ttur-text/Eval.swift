@@ -18,7 +18,9 @@ struct EvalJSD: ParsableCommand {
         abstract: "N-gram Jensen-Shannon divergence of samples against the corpus statistics.",
         discussion: """
             Each line of FILE is one sample, encoded with the dataset's vocabulary and unit \
-            and cut/padded to its sequence length, as the corpus was.
+            and cut/padded to its sequence length, as the corpus was. The table also shows \
+            the JSD over the n-grams that are not all padding (what `train` selects its best \
+            checkpoint by; 1 for samples of nothing but padding).
             """
     )
 
@@ -52,7 +54,9 @@ struct EvalJSD: ParsableCommand {
         let store = try NGramStore(dataset: dataset)
         let lines = try SentenceFile.lines(samples, what: "samples")
         let encoded = try dataset.vocabulary.encode(lines: lines, length: dataset.sequenceLength)
-        let scores = try store.jsd(samples: encoded, maxN: ngram)
+        // Both JSDs from one counting pass where the vocabulary has a padding unit.
+        let both = try dataset.vocabulary.padding.map { try store.jsd(samples: encoded, maxN: ngram, padding: $0) }
+        let scores = try both?.all ?? store.jsd(samples: encoded, maxN: ngram)
         var points: (JSDReferencePoints, origin: String)?
         if floors {
             let full = try PreparedDataset(directory: directory)
@@ -76,6 +80,11 @@ struct EvalJSD: ParsableCommand {
             print("n\tJSD\treal\tempty\tcommonest")
             for n in orders {
                 print("\(n)\t" + [scores[n]!, p.real[n]!, p.empty[n]!, p.commonest[n]!].map { String(format: "%.6f", $0) }.joined(separator: "\t"))
+            }
+        } else if let nonPadding = both?.nonPadding {
+            print("n\tJSD\tJSD of n-grams not all padding")
+            for n in orders {
+                print("\(n)\t" + [scores[n]!, nonPadding[n]!].map { String(format: "%.6f", $0) }.joined(separator: "\t"))
             }
         } else {
             print("n\tJSD")

@@ -31,7 +31,7 @@ struct Export: ParsableCommand {
     private func export<GAN: TrainableGAN, State: CheckpointedNetworks>(
         _ type: GAN.Type, make: (RunConfiguration<GAN.Settings>) -> State
     ) throws -> RunProgress {
-        let (state, configuration, _, progress) = try checkpoint.load(type, make: make)
+        let (state, configuration, _, progress) = try checkpoint.load(type, announce: false, make: make)
         try GANCheckpoint.save(state, kind: GAN.kind, configuration: configuration, progress: progress,
                                to: URL(fileURLWithPath: out), roles: ["generator"])
         return progress

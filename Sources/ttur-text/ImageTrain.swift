@@ -24,7 +24,9 @@ struct ImageTrain: ParsableCommand {
             classifier (--features FILE; for Fashion-MNIST a committed one by default). The \
             log keys FID by network (fid.inception / fid.classifier): the two are never mixed. \
             Checkpoints every --checkpoint-every iterations and on exit, including Ctrl-C \
-            (exit 130) and SIGTERM (143); --resume continues exactly.
+            (exit 130) and SIGTERM (143); --resume continues exactly. The evaluation with the \
+            lowest FID so far is kept as RUN/checkpoints/best.safetensors (never pruned; \
+            `image sample` reads it by default).
             """
     )
 

@@ -19,7 +19,10 @@ struct Train: ParsableCommand {
             generated sentences are scored by n-gram JSD against the dataset's stored \
             statistics and logged to RUN/log.jsonl; samples go to RUN/samples/. Checkpoints \
             are written every --checkpoint-every iterations and on exit, including Ctrl-C \
-            (exit status 130) and SIGTERM (143); --resume continues exactly where one left off.
+            (exit status 130) and SIGTERM (143); --resume continues exactly where one left off. \
+            The evaluation with the lowest JSD-4 over n-grams not all padding so far is kept as \
+            RUN/checkpoints/best.safetensors (never pruned; `sample` reads it by default), and \
+            the first evaluation that looks like mode collapse is named once.
             """
     )
 
@@ -93,12 +96,25 @@ struct Train: ParsableCommand {
         return LanguageConfiguration(run: try runOptions.settings(batch: batch ?? preset.batch, evalEvery: evalEvery), gan: s)
     }
 
-    /// The first and the last JSD of the run, side by side.
+    /// The JSD of the run at its first evaluation, its best (by the selection score) and its
+    /// last, side by side; a row of the selection score (JSD-4 of n-grams not all padding) below.
     static func printJSDTable(_ entries: [LanguageLogEntry]) {
         guard let first = entries.first, let last = entries.last else { return }
-        print(String(format: "%-4@ %14@ %14@", "n", "iteration \(first.iteration)", "iteration \(last.iteration)"))
+        let bestIteration = last.selection?.bestIteration
+        let best = entries.last { $0.iteration == bestIteration }
+        let columns = [(first, "iteration \(first.iteration)")] + (best.map { [($0, "best \($0.iteration)")] } ?? [])
+            + [(last, "iteration \(last.iteration)")]
+        // Foundation's String(format:) does not pad %@ on Linux.
+        func cell(_ text: String) -> String { String(repeating: " ", count: max(1, 15 - text.count)) + text }
+        func label(_ text: String) -> String { text.padding(toLength: 4, withPad: " ", startingAt: 0) }
+        print(label("n") + columns.map { cell($0.1) }.joined())
         for n in first.jsd.keys.sorted(by: { Int($0)! < Int($1)! }) {
-            print(String(format: "%-4@ %14.4f %14.4f", n, first.jsd[n] ?? .nan, last.jsd[n] ?? .nan))
+            print(label(n) + columns.map { cell(String(format: "%.4f", $0.0.jsd[n] ?? .nan)) }.joined())
         }
+        guard let metric = last.selection?.metric else { return }
+        let order = String(min(4, first.jsd.count))  // the selection's order (LanguageWGAN.selectionMetric)
+        let scores = columns.map { column in cell(column.0.jsdNonPadding?[order].map { String(format: "%.4f", $0) } ?? "-") }
+        print(label(order + "*") + scores.joined())
+        print("\(order)*: \(metric), what the best checkpoint is chosen by" + (best == nil ? " (no evaluation could be chosen)" : ""))
     }
 }

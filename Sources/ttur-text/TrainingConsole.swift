@@ -30,6 +30,7 @@ enum TrainingConsole {
         print("run \(trainer.run.url.path) [\(arithmetic)\(ranks > 1 ? ", \(ranks) ranks" : "")]: \(trainer.gan.headline)")
         let line = ProgressLine()
         let outcome = try trainer.train { p in
+            if let warning = p.warning { line.finish(warning) }  // a line of its own, kept above the progress
             let eta = p.remainingSeconds.map { String(format: "  ETA %.0f s", $0) } ?? ""
             line.update(String(format: "iter %d  %.2f it/s  ", p.iteration, p.iterationsPerSecond) + p.summary + eta)
         }

@@ -145,7 +145,7 @@ final class DistributedTrainingTests: XCTestCase {
         let checkpoints = run.appendingPathComponent("checkpoints")
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline,
-              ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).filter({ $0.hasSuffix(".safetensors") }).isEmpty {
+              ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).filter({ $0.hasPrefix("iter-") && $0.hasSuffix(".safetensors") }).isEmpty {
             usleep(50_000)
         }
         usleep(200_000)

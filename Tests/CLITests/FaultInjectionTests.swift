@@ -29,7 +29,7 @@ final class FaultInjectionTests: XCTestCase {
         while attempts < 40 {
             attempts += 1
             let hasCheckpoint = !((try? FileManager.default.contentsOfDirectory(
-                atPath: killed.appendingPathComponent("checkpoints").path)) ?? []).filter { $0.hasSuffix(".safetensors") }.isEmpty
+                atPath: killed.appendingPathComponent("checkpoints").path)) ?? []).filter { $0.hasPrefix("iter-") && $0.hasSuffix(".safetensors") }.isEmpty
             let process = Process()
             process.executableURL = TTURTextExecutable.url
             process.arguments = ["train", "--run", killed.path, "--iterations", iterations]

@@ -130,7 +130,7 @@ final class ImageCommandTests: XCTestCase {
         var kills = 0
         for _ in 0..<30 {
             let hasCheckpoint = !((try? FileManager.default.contentsOfDirectory(
-                atPath: killed.appendingPathComponent("checkpoints").path)) ?? []).filter { $0.hasSuffix(".safetensors") }.isEmpty
+                atPath: killed.appendingPathComponent("checkpoints").path)) ?? []).filter { $0.hasPrefix("iter-") && $0.hasSuffix(".safetensors") }.isEmpty
             let process = Process()
             process.executableURL = TTURTextExecutable.url
             process.arguments = ["image", "train", "--run", killed.path, "--iterations", "10"]
@@ -213,6 +213,17 @@ final class ImageCommandTests: XCTestCase {
         let lines = try String(contentsOf: straight.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n")
             .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         XCTAssertEqual(lines.map { $0["iteration"] as? Int }, [0, 2, 4])
+        // Model selection by FID: best.safetensors is the evaluation with the lowest FID, and
+        // the periodic checkpoint of its iteration bit for bit where there is one (not at 0).
+        let fids = try lines.map { (try XCTUnwrap($0["iteration"] as? Int), try XCTUnwrap(($0["fid"] as? [String: Double])?["classifier"])) }
+        let lowest = try XCTUnwrap(fids.min { $0.1 < $1.1 })
+        XCTAssertEqual((lines.last?["selection"] as? [String: Any])?["best_iteration"] as? Int, lowest.0)
+        let bestFile = straight.appendingPathComponent("checkpoints/best.safetensors")
+        XCTAssertEqual(try SafeTensorsFile(contentsOf: bestFile).metadata["iteration"], String(lowest.0))
+        if lowest.0 > 0 {
+            XCTAssertEqual(try Data(contentsOf: bestFile),
+                           try Data(contentsOf: straight.appendingPathComponent(String(format: "checkpoints/iter-%08d.safetensors", lowest.0))))
+        }
         XCTAssertNotNil(lines.last?["wasserstein"])
         XCTAssertNotNil(lines.last?["gradient_penalty"])
         XCTAssertNotNil((lines.last?["fid"] as? [String: Double])?["classifier"])
@@ -243,7 +254,7 @@ final class ImageCommandTests: XCTestCase {
         let checkpoints = killed.appendingPathComponent("checkpoints")
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, process.isRunning,
-              ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).filter({ $0.hasSuffix(".safetensors") }).isEmpty {
+              ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).filter({ $0.hasPrefix("iter-") && $0.hasSuffix(".safetensors") }).isEmpty {
             usleep(5_000)
         }
         kill(process.processIdentifier, SIGKILL)
@@ -256,6 +267,8 @@ final class ImageCommandTests: XCTestCase {
         let out = directory.url.appendingPathComponent("wgan-grid.png")
         let sample = try TTURTextExecutable.run(["image", "sample", "--run", straight.path, "-n", "3", "--out", out.path])
         XCTAssertEqual(sample.status, 0, sample.standardError)
+        XCTAssertTrue(sample.standardError.hasPrefix("sampling \(bestFile.path): iteration \(lowest.0), FID (classifier) "),
+                      sample.standardError)
         XCTAssertEqual(try RGBImage(contentsOf: out).height, 2 * 34 + 2)  // 3 images: 2 × 2
     }
 }

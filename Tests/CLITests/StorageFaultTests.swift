@@ -46,7 +46,10 @@ final class StorageFaultTests: XCTestCase {
         XCTAssertTrue(message.contains(run.appendingPathComponent("checkpoints/iter-00000004.safetensors").path)
                       && message.contains("File too large"), full.standardError)
         let files = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path)
-        XCTAssertEqual(files, ["iter-00000002.safetensors"], "no partial or temporary checkpoint")
+        XCTAssertEqual(files.filter { $0 != "best.safetensors" }, ["iter-00000002.safetensors"], "no partial or temporary checkpoint")
+        if files.contains("best.safetensors") {  // the first part's best, whole
+            XCTAssertNoThrow(try SafeTensorsFile(contentsOf: run.appendingPathComponent("checkpoints/best.safetensors")))
+        }
         XCTAssertNoThrow(try SafeTensorsFile(contentsOf: run.appendingPathComponent("checkpoints/iter-00000002.safetensors")))
 
         let resumed = try TTURTextExecutable.run(["train", "--resume", "--run", run.path, "--data", data.path, "--iterations", "4"])

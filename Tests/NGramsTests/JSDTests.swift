@@ -8,10 +8,12 @@ import _TestSupport
 
 final class JSDTests: XCTestCase {
     /// The reference's definition, written out naively over every n-gram of both models.
-    private func naiveJSD(_ real: [[TokenID]], _ samples: [[TokenID]], n: Int) -> Double {
+    /// With `skipping`, the n-gram of n times that unit is left out of both models.
+    private func naiveJSD(_ real: [[TokenID]], _ samples: [[TokenID]], n: Int, skipping: TokenID? = nil) -> Double {
         func counts(_ rows: [[TokenID]]) -> [[TokenID]: Double] {
             var c: [[TokenID]: Double] = [:]
             for r in rows where r.count >= n { for i in 0...(r.count - n) { c[Array(r[i..<(i + n)]), default: 0] += 1 } }
+            if let skipping { c[Array(repeating: skipping, count: n)] = nil }
             return c
         }
         let p = counts(real), q = counts(samples)
@@ -62,6 +64,27 @@ final class JSDTests: XCTestCase {
             XCTAssertEqual(try store.jsd(samples: samples, maxN: 6), scores)
             XCTAssertEqual(try store.jsd(samples: samples, maxN: 4), scores.filter { $0.key <= 4 })
         }
+    }
+
+    /// The JSD over n-grams not all padding is the definition over both models without their
+    /// all-padding n-gram, from the same pass as the paper's; samples of nothing but padding
+    /// score 1.
+    func testNonPaddingJSDMatchesTheDefinitionWithoutTheAllPaddingNGram() throws {
+        let corpus = try TemporaryCorpus()
+        let data = try dataset(Self.lines, in: corpus)
+        let store = try NGramStore(dataset: data)
+        let padding = try XCTUnwrap(data.vocabulary.padding)
+        let real = (0..<data.sentenceCount).map { Array(data.sentence($0)) }
+        let samples = ["the cat barked", "qqqq", "naïve dog", "", "on the mat on the mat"].map { data.encode(line: $0) }
+        let scores = try store.jsd(samples: samples, maxN: 6, padding: padding)
+        XCTAssertEqual(scores.all, try store.jsd(samples: samples, maxN: 6))
+        for n in 1...6 {
+            XCTAssertEqual(scores.nonPadding[n]!, naiveJSD(real, samples, n: n, skipping: padding), accuracy: 1e-12, "n = \(n)")
+            XCTAssertNotEqual(scores.nonPadding[n]!, scores.all[n]!, accuracy: 1e-6, "n = \(n): padding n-grams count in the paper's")
+        }
+        let empty = try store.jsd(samples: Array(repeating: data.encode(line: ""), count: 5), maxN: 6, padding: padding)
+        XCTAssertEqual(empty.nonPadding, Dictionary(uniqueKeysWithValues: (1...6).map { ($0, 1.0) }))
+        XCTAssertTrue(empty.all.values.allSatisfy { $0 < 1 }, "the paper's JSD rewards empty output: \(empty.all)")
     }
 
     /// The table images copied at open give exactly the JSD and counts of the tables hashed

@@ -63,7 +63,10 @@ final class ReportCommandTests: XCTestCase {
             }
             guard case .scalars(let last) = scalarEvents.last?.content else { return XCTFail("no scalars") }
             XCTAssertEqual(Set(last.map(\.tag)), ["critic_loss", "gen_loss", "wasserstein", "gradient_penalty", "seconds",
-                                                  "jsd/1", "jsd/2", "jsd/3", "jsd/4"])
+                                                  "jsd/1", "jsd/2", "jsd/3", "jsd/4",
+                                                  "jsd_nonpadding/1", "jsd_nonpadding/2", "jsd_nonpadding/3", "jsd_nonpadding/4",
+                                                  "distinct_samples", "distinct_characters",
+                                                  "selection/score", "selection/best_iteration", "selection/best_score"])
         }
         try TensorBoardPython.require()
         let shown = try XCTUnwrap(TensorBoardPython.run(["scalars", runs[0].path]) as? [String: [[Double]]])
@@ -78,9 +81,16 @@ final class ReportCommandTests: XCTestCase {
         let html = try String(contentsOf: out, encoding: .utf8)
         let document = try XMLDocument(xmlString: html, options: [])
         let svgs = try document.nodes(forXPath: "//*[local-name()='svg']")
-        XCTAssertEqual(svgs.count, 2 * 4 + 4, "JSD 1–4 against minutes and iterations, four losses")
+        XCTAssertEqual(svgs.count, 2 * 5 + 4 + 2,
+                       "JSD 1–4 and the selection's JSD-4 of n-grams not all padding against minutes and iterations, four losses, two distinct shares")
         XCTAssertTrue(html.contains("TTUR 3e-4, 1e-4") && html.contains("orig 1e-4"))
         XCTAssertTrue(html.contains("Latest samples"))
+        for run in runs {  // each run's best evaluation is marked on its score charts and named in the runs table
+            let best = try XCTUnwrap(RunRecord(directory: run).best, "\(run.path) has a best evaluation")
+            XCTAssertTrue(html.contains("best iteration") && html.contains("\"number\">\(best.iteration)</td>"), "best iteration \(best.iteration) in the runs table")
+        }
+        XCTAssertEqual(html.components(separatedBy: ">best</text>").count - 1, 2 * 2 * 5,
+                       "a best marker per run on each JSD chart, against minutes and against iterations")
 
         let profile = corpus.root.appendingPathComponent("chromium")
         try Chromium.open(out, svgCount: svgs.count, profile: profile)
