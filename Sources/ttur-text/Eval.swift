@@ -8,7 +8,7 @@ import FID
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate samples against a prepared dataset.",
-        subcommands: [EvalJSD.self, EvalText.self]
+        subcommands: [EvalJSD.self, EvalText.self, EvalSweep.self]
     )
 }
 
@@ -140,43 +140,31 @@ struct EvalText: ParsableCommand {
 
     func run() throws {
         let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data))
-        let hypotheses = BLEU.wordLists(try SentenceFile.lines(samples, what: "samples"))
-        guard !hypotheses.isEmpty else { throw LocatedError(file: samples, "no samples in the file (only blank lines)") }
+        let sampleLines = try SentenceFile.lines(samples, what: "samples")
         let (lines, origin): ([String], String) = try references.map { (try SentenceFile.lines($0, what: "references"), $0) }
             ?? { let loaded = try ReferenceSentences.load(for: dataset, limit: maxReferences); return (loaded.sentences, loaded.origin.description) }()
-        let referenceWords = BLEU.wordLists(lines)
-        guard !referenceWords.isEmpty else { throw LocatedError(file: references ?? data, "no references (only blank lines)") }
-        // One sample has no other to be scored against: its self-BLEU is null.
-        let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: referenceWords)
-        let msJaccard = MSJaccard.scores(samples: hypotheses, references: referenceWords)
-        let sampleLines = try SentenceFile.lines(samples, what: "samples")
+        guard !BLEU.wordLists(sampleLines).isEmpty else { throw LocatedError(file: samples, "no samples in the file (only blank lines)") }
+        guard !BLEU.wordLists(lines).isEmpty else { throw LocatedError(file: references ?? data, "no references (only blank lines)") }
+        let scores = try TextScores(samples: sampleLines, references: lines)
         let novelty = TextNovelty(dataset: dataset).shares(of: sampleLines)
-        let quality = KneserNey(order: 5, sentences: lines).score(sampleLines)
-        let reverse = KneserNey(order: 5, sentences: sampleLines).score(lines)
         let embeddingFD = try embedder.map { try SentenceEncoder(folder: URL(fileURLWithPath: $0)).frechetDistance(sampleLines, lines) }
-        let orders = BLEU.defaultOrders
         let number = { (value: Double?) in value.map { "\($0)" } ?? "null" }
         if json {
-            let fields = orders.map { "\"bleu\($0)\": \(bleu[$0]!)" }
-                + orders.map { "\"self_bleu\($0)\": \(number(selfBLEU[$0]))" }
-                + MSJaccard.defaultOrders.map { "\"msjaccard\($0)\": \(number(msJaccard[$0]!))" }
-                + ["\"copied_share\": \(novelty.copied)", "\"unknown_word_share\": \(number(novelty.unknownWords))",
-                   "\"lm_bits_per_char\": \(number(quality.bitsPerUnit.isNaN ? nil : quality.bitsPerUnit))",
-                   "\"lm_unseen_share\": \(Double(quality.zeroProbability) / Double(max(quality.units, 1)))",
-                   "\"reverse_lm_bits_per_char\": \(number(reverse.bitsPerUnit.isNaN ? nil : reverse.bitsPerUnit))",
-                   "\"reverse_lm_unseen_share\": \(Double(reverse.zeroProbability) / Double(max(reverse.units, 1)))"]
+            let fields = scores.fields.map { "\"\($0.key)\": \(number($0.value))" }
+                + ["\"copied_share\": \(novelty.copied)", "\"unknown_word_share\": \(number(novelty.unknownWords))"]
                 + (embeddingFD.map { ["\"embedding_fd\": \($0)"] } ?? [])
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
             let cell = { (value: Double?) in value.map { String(format: "%.6f", $0) } ?? "-" }
-            print("\(hypotheses.count) samples against \(referenceWords.count) references: \(origin)")
+            print("\(scores.sampleCount) samples against \(scores.referenceCount) references: \(origin)")
             print("n\tBLEU\tself-BLEU\tMS-Jaccard")
-            for n in orders {
-                print("\(n)\t\(cell(bleu[n]!))\t\(cell(selfBLEU[n]))\t\(cell(msJaccard[n] ?? nil))")
+            for n in BLEU.defaultOrders {
+                print("\(n)\t\(cell(scores.bleu[n]))\t\(cell(scores.selfBLEU[n]))\t\(cell(scores.msJaccard[n] ?? nil))")
             }
-            for (name, score) in [("lm (references' model on the samples)", quality), ("reverse lm (samples' model on the references)", reverse)] {
-                print(String(format: "%@: %.4f bits per character; %.2f%% of characters unseen by the model", name,
-                             score.bitsPerUnit, 100 * Double(score.zeroProbability) / Double(max(score.units, 1))))
+            for (name, score) in [("lm (references' model on the samples)", scores.languageModel),
+                                  ("reverse lm (samples' model on the references)", scores.reverseLanguageModel)] {
+                print("\(name): " + (score.bitsPerCharacter.map { String(format: "%.4f bits per character", $0) } ?? "no character scored")
+                      + String(format: "; %.2f%% of characters unseen by the model", 100 * score.unseenShare))
             }
             if let embeddingFD { print("sentence-embedding Fréchet distance (\(embedder!)): \(embeddingFD)") }
             print(String(format: "novelty: %.1f%% of the samples are training sentences; ", 100 * novelty.copied)
