@@ -49,10 +49,14 @@ public struct TextScores: Sendable {
 
     /// The scores as `eval text --json`'s fields: bleuN, self_bleuN, msjaccardN, lm_…, reverse_lm_….
     public var fields: [(key: String, value: Double?)] {
-        BLEU.defaultOrders.map { ("bleu\($0)", bleu[$0]) } + BLEU.defaultOrders.map { ("self_bleu\($0)", selfBLEU[$0]) }
-            + MSJaccard.defaultOrders.map { ("msjaccard\($0)", msJaccard[$0] ?? nil) }
-            + [("lm_bits_per_char", languageModel.bitsPerCharacter), ("lm_unseen_share", languageModel.unseenShare),
-               ("reverse_lm_bits_per_char", reverseLanguageModel.bitsPerCharacter),
-               ("reverse_lm_unseen_share", reverseLanguageModel.unseenShare)]
+        var out: [(key: String, value: Double?)] = []
+        for n in BLEU.defaultOrders { out.append(("bleu\(n)", bleu[n])) }
+        for n in BLEU.defaultOrders { out.append(("self_bleu\(n)", selfBLEU[n])) }
+        for n in MSJaccard.defaultOrders { out.append(("msjaccard\(n)", msJaccard[n] ?? nil)) }
+        out.append(("lm_bits_per_char", languageModel.bitsPerCharacter))
+        out.append(("lm_unseen_share", languageModel.unseenShare))
+        out.append(("reverse_lm_bits_per_char", reverseLanguageModel.bitsPerCharacter))
+        out.append(("reverse_lm_unseen_share", reverseLanguageModel.unseenShare))
+        return out
     }
 }

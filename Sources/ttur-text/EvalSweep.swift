@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Corpus
 import Foundation
 import LanguageGAN
