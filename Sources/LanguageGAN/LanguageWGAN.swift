@@ -25,12 +25,17 @@ public struct LanguageLogEntry: LoggedEvaluation, Equatable, Sendable {
     public var warning: String? = nil
     public var selection: Selection? = nil
     /// With `--bleu-every`: word-level BLEU of the samples against the references and
-    /// self-BLEU among them, keyed "2"…"5" (absent at other evaluations).
+    /// self-BLEU among them, keyed "2"…"5" (absent at other evaluations), with MS-Jaccard
+    /// keyed the same way and the Kneser–Ney language models' bits per character: what
+    /// `eval text` reports for the evaluation's samples file (``TextScores``).
     public var bleu: [String: Double]? = nil
     public var selfBLEU: [String: Double]? = nil
+    public var msJaccard: [String: Double]? = nil
+    public var languageModel: [String: Double]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case iteration, seconds, jsd, wasserstein, bleu, selfBLEU = "self_bleu"
+        case iteration, seconds, jsd, wasserstein, bleu, selfBLEU = "self_bleu", msJaccard = "msjaccard"
+        case languageModel = "language_model"
         case criticLoss = "critic_loss", genLoss = "gen_loss", gradientPenalty = "gradient_penalty"
         case jsdNonPadding = "jsd_nonpadding", distinctSamples = "distinct_samples"
         case distinctCharacters = "distinct_characters", warning, selection
@@ -42,10 +47,10 @@ public struct LanguageLogEntry: LoggedEvaluation, Equatable, Sendable {
 public struct LanguageTrainingData {
     public let dataset: PreparedDataset
     public let store: NGramStore?
-    /// Word-split reference sentences for BLEU (rank 0 of a run with `--bleu-every`).
-    public let references: [[String]]?
+    /// Reference sentences for the text metrics (rank 0 of a run with `--bleu-every`).
+    public let references: [String]?
 
-    public init(dataset: PreparedDataset, store: NGramStore?, references: [[String]]? = nil) {
+    public init(dataset: PreparedDataset, store: NGramStore?, references: [String]? = nil) {
         self.dataset = dataset
         self.store = store
         self.references = references
@@ -67,8 +72,8 @@ public struct LanguageTrainingData {
             throw LocatedError(file: dataset.directory.path, "holds n-gram statistics up to order \(store.maxN), not \(maxNGram): rebuild them with `ttur-text prepare ngrams --data \(dataset.directory.path) --ngram \(maxNGram)`")
         }
         guard bleuEvery != nil else { return LanguageTrainingData(dataset: dataset, store: store) }
-        let references = try BLEU.wordLists(ReferenceSentences.load(for: dataset, limit: bleuReferenceLimit).sentences)
-        guard !references.isEmpty else { throw LocatedError(file: dataset.directory.path, "no BLEU references (no held-out shards and no sentences)") }
+        let references = try ReferenceSentences.load(for: dataset, limit: bleuReferenceLimit).sentences
+        guard !BLEU.wordLists(references).isEmpty else { throw LocatedError(file: dataset.directory.path, "no BLEU references (no held-out shards and no sentences)") }
         return LanguageTrainingData(dataset: dataset, store: store, references: references)
     }
 }
@@ -155,11 +160,14 @@ public final class LanguageWGAN: StatefulGAN {
         (entry.distinctSamples, entry.distinctCharacters) = (diversity.distinctSamples, diversity.distinctCharacters)
         if let every = c.bleuEvery, iteration % every == 0, let references = data.references {
             // Blank samples have no words to score (as `eval text` drops them).
-            let hypotheses = BLEU.wordLists(sentences)
-            if !hypotheses.isEmpty {
-                let (bleu, selfBLEU) = try BLEU.scores(hypotheses: hypotheses, references: references)
-                entry.bleu = keyed(bleu)
-                if !selfBLEU.isEmpty { entry.selfBLEU = keyed(selfBLEU) }
+            if !BLEU.wordLists(sentences).isEmpty {
+                let text = try TextScores(samples: sentences, references: references)
+                entry.bleu = keyed(text.bleu)
+                if !text.selfBLEU.isEmpty { entry.selfBLEU = keyed(text.selfBLEU) }
+                entry.msJaccard = keyed(text.msJaccard.compactMapValues { $0 })
+                entry.languageModel = [("bits_per_char", text.languageModel.bitsPerCharacter),
+                                       ("reverse_bits_per_char", text.reverseLanguageModel.bitsPerCharacter)]
+                    .reduce(into: [:]) { if let value = $1.1 { $0[$1.0] = value } }
             }
         }
         return entry

@@ -67,7 +67,7 @@ final class TrainCommandTests: XCTestCase {
 
     /// `--bleu-every`: BLEU and self-BLEU in the log at its multiples only, the same numbers
     /// as `eval text` gives for that evaluation's samples; kept on resume; bad values refused.
-    func testBLEUIsLoggedAsEvalTextScoresTheSamples() throws {
+    func testTextMetricsAreLoggedAsEvalTextScoresTheSamples() throws {
         let run = corpus.root.appendingPathComponent("bleu")
         let result = try train(run, ["--iterations", "4", "--bleu-every", "4", "--bleu-references", "10000"])
         XCTAssertEqual(result.status, 0, result.standardError)
@@ -85,10 +85,15 @@ final class TrainCommandTests: XCTestCase {
             XCTAssertEqual(scored.status, 0, scored.standardError)
             let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(scored.standardOutput.utf8)) as? [String: Any])
             let bleu = try XCTUnwrap(entry["bleu"] as? [String: Double]), selfBLEU = try XCTUnwrap(entry["self_bleu"] as? [String: Double])
+            let msJaccard = try XCTUnwrap(entry["msjaccard"] as? [String: Double])
             for n in 2...5 {
                 XCTAssertEqual(bleu["\(n)"], expected["bleu\(n)"] as? Double, "iteration \(iteration) BLEU-\(n)")
                 XCTAssertEqual(selfBLEU["\(n)"], expected["self_bleu\(n)"] as? Double, "iteration \(iteration) self-BLEU-\(n)")
+                XCTAssertEqual(msJaccard["\(n)"], expected["msjaccard\(n)"] as? Double, "iteration \(iteration) MS-Jaccard-\(n)")
             }
+            let model = try XCTUnwrap(entry["language_model"] as? [String: Double])
+            XCTAssertEqual(model["bits_per_char"], expected["lm_bits_per_char"] as? Double, "iteration \(iteration)")
+            XCTAssertEqual(model["reverse_bits_per_char"], expected["reverse_lm_bits_per_char"] as? Double, "iteration \(iteration)")
         }
         for bad in [["--bleu-every", "3"], ["--bleu-every", "0"], ["--bleu-every", "2", "--bleu-references", "0"]] {
             let refused = try train(corpus.root.appendingPathComponent("refused"), ["--iterations", "2"] + bad)
