@@ -27,38 +27,53 @@ import Foundation
 public struct KneserNey: Sendable {
     public let order: Int
     public let discount: Double
-    private var ids: [Unicode.Scalar: Int32] = [:]
-    private static let start: Int32 = 0, end: Int32 = 1, unknown: Int32 = 2
-    /// Per context (any length < order): its followers' counts c(h w), total c(h•), distinct N₁₊(h•).
-    private var followers: [[Int32]: [Int32: Int]] = [:]
-    private var followerTotals: [[Int32]: Int] = [:]
-    /// Per (context, word) with context length < order − 1: N₁₊(•hw); per context: N₁₊(•h•).
-    private var continuation: [[Int32]: Int] = [:]
-    private var continuationTotals: [[Int32]: Int] = [:]
+    private static let start: UInt32 = 0, end: UInt32 = 1, unknown: UInt32 = 2
+    /// Units seen in training (their scalar values); any other is the unknown unit.
+    private var seen = Set<UInt32>()
+    /// c(h w) of every gram of length ≤ order, c(h•) and N₁₊(h•) of every context.
+    private var counts: [Key: Int] = [:], contextTotals: [Key: Int] = [:], distinctFollowers: [Key: Int] = [:]
+    /// N₁₊(•hw) of each suffix (h, w) and N₁₊(•h•) of each middle h.
+    private var continuation: [Key: Int] = [:], continuationTotals: [Key: Int] = [:]
+
+    /// An n-gram of at most 6 units, each 21 bits (a scalar value, or a marker, plus one so
+    /// that no unit is 0 and grams of different lengths never meet).
+    struct Key: Hashable, Sendable {
+        var high: UInt64 = 0, low: UInt64 = 0
+        init<C: Collection>(_ units: C) where C.Element == UInt32 {
+            for unit in units {
+                high = high << 21 | low >> 43
+                low = low << 21 | UInt64(unit + 1)
+            }
+        }
+    }
 
     /// A model of `sentences`.
     public init(order: Int, discount: Double = 0.1, sentences: [String]) {
         precondition(order >= 2, "order 1 has no bigrams: its unigram continuation counts are undefined (NLTK divides by zero)")
+        precondition(order <= 6, "n-grams of up to 6 units")
         precondition((0...1).contains(discount))
         self.order = order
         self.discount = discount
-        var grams = Set<[Int32]>()
+        for sentence in sentences { seen.formUnion(sentence.unicodeScalars.map { $0.value + 3 }) }
         for sentence in sentences {
-            let padded = intern(sentence)
+            let padded = padded(sentence)
             for length in 1...order where padded.count >= length {
-                for start in 0...(padded.count - length) {
-                    let gram = Array(padded[start ..< start + length])
-                    let context = Array(gram.dropLast())
-                    followers[context, default: [:]][gram.last!, default: 0] += 1
-                    followerTotals[context, default: 0] += 1
-                    grams.insert(gram)
+                for first in 0...(padded.count - length) {
+                    let gram = padded[first ..< first + length]
+                    let key = Key(gram), context = Key(gram.dropLast())
+                    let previous = counts[key, default: 0]
+                    counts[key] = previous + 1
+                    contextTotals[context, default: 0] += 1
+                    guard previous == 0 else { continue }
+                    // A new distinct gram (u, h, w): one more follower of its context, and of
+                    // length ≥ 2 one more continuation N₁₊(•hw) and N₁₊(•h•).
+                    distinctFollowers[context, default: 0] += 1
+                    if length >= 2 {
+                        continuation[Key(gram.dropFirst()), default: 0] += 1
+                        continuationTotals[Key(gram.dropFirst().dropLast()), default: 0] += 1
+                    }
                 }
             }
-        }
-        // Continuation counts: each distinct gram (u, h, w) of length ≥ 2 adds one to N₁₊(•hw) and to N₁₊(•h•).
-        for gram in grams where gram.count >= 2 {
-            continuation[Array(gram.dropFirst()), default: 0] += 1
-            continuationTotals[Array(gram.dropFirst().dropLast()), default: 0] += 1
         }
     }
 
@@ -80,39 +95,35 @@ public struct KneserNey: Sendable {
     public func logScores(_ sentence: String) -> [Double?] {
         let padded = padded(sentence)
         guard padded.count >= order else { return [] }
-        return (0...(padded.count - order)).map { start in
-            let p = probability(padded[start + order - 1], context: Array(padded[start ..< start + order - 1]))
+        return (0...(padded.count - order)).map { first in
+            let p = probability(padded[first + order - 1], context: padded[first ..< first + order - 1])
             return p > 0 ? Foundation.log2(p) : nil
         }
     }
 
-    private func probability(_ word: Int32, context: [Int32]) -> Double {
+    private func probability(_ word: UInt32, context: ArraySlice<UInt32>) -> Double {
         if context.isEmpty {
-            let total = continuationTotals[[]] ?? 0
-            return total > 0 ? Double(continuation[[word]] ?? 0) / Double(total) : 0
+            let total = continuationTotals[Key([UInt32]())] ?? 0
+            return total > 0 ? Double(continuation[Key([word])] ?? 0) / Double(total) : 0
         }
-        guard let following = followers[context], !following.isEmpty else {
-            return probability(word, context: Array(context.dropFirst()))
+        let contextKey = Key(context)
+        guard let distinct = distinctFollowers[contextKey] else {
+            return probability(word, context: context.dropFirst())
         }
-        let distinct = Double(following.count)
+        let gram = Key(context + [word])
         let (count, total): (Int, Int) = context.count == order - 1
-            ? (following[word] ?? 0, followerTotals[context]!)
-            : (continuation[context + [word]] ?? 0, continuationTotals[context] ?? 0)
-        guard total > 0 else { return probability(word, context: Array(context.dropFirst())) }
+            ? (counts[gram] ?? 0, contextTotals[contextKey]!)
+            : (continuation[gram] ?? 0, continuationTotals[contextKey] ?? 0)
+        guard total > 0 else { return probability(word, context: context.dropFirst()) }
         let alpha = max(Double(count) - discount, 0) / Double(total)
-        let gamma = discount * distinct / Double(total)
-        return alpha + gamma * probability(word, context: Array(context.dropFirst()))
+        let gamma = discount * Double(distinct) / Double(total)
+        return alpha + gamma * probability(word, context: context.dropFirst())
     }
 
-    /// The sentence's unit ids between the padding; units never seen in training are the unknown unit.
-    private func padded(_ sentence: String) -> [Int32] {
-        let pad = [Int32](repeating: Self.start, count: order - 1)
-        return pad + sentence.unicodeScalars.map { ids[$0] ?? Self.unknown } + pad.map { _ in Self.end }
-    }
-
-    /// `padded`, giving new units ids (training).
-    private mutating func intern(_ sentence: String) -> [Int32] {
-        for scalar in sentence.unicodeScalars where ids[scalar] == nil { ids[scalar] = Int32(ids.count) + 3 }
-        return padded(sentence)
+    /// The sentence's units between the padding; units never seen in training are the unknown unit.
+    private func padded(_ sentence: String) -> [UInt32] {
+        let pad = [UInt32](repeating: Self.start, count: order - 1)
+        return pad + sentence.unicodeScalars.map { seen.contains($0.value + 3) ? $0.value + 3 : Self.unknown }
+            + [UInt32](repeating: Self.end, count: order - 1)
     }
 }
