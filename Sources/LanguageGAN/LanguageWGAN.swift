@@ -186,9 +186,9 @@ public final class LanguageWGAN: StatefulGAN {
 
     /// Selection is by the JSD over n-grams that are not all padding: the paper's JSD rewards
     /// output of nothing but padding (640 empty lines score JSD-4 0.685 on the bundled corpus,
-    /// better than its trained generator's 0.633 is by little, and than a line of each real
+    /// better than round 2's shipped generator's 0.633 is by little, and than a line of each real
     /// sentence's first word, 0.632, not at all); on this one empty output scores 1, the first
-    /// words 0.829, the trained generator 0.732, real sentences 0.24 (README, "The best checkpoint").
+    /// words 0.829, that generator 0.732, real sentences 0.24 (README, "The best checkpoint").
     public var selectionMetric: String { "JSD-\(selectionOrder) of n-grams not all padding" }
 
     /// The evaluation's JSD over n-grams not all padding; nil when it is 1 (to rounding) — no
