@@ -21,6 +21,8 @@ struct FIDCommand: ParsableCommand {
 }
 
 /// The feature network of `fid` and `fid stats`.
+extension FIDResize: ExpressibleByArgument {}
+
 enum FIDFeatures: String, ExpressibleByArgument, CaseIterable {
     /// pytorch-fid's Inception-v3: FID.
     case inception
@@ -38,6 +40,9 @@ struct FIDNetworkOptions: ParsableArguments {
     @Option(help: "The network's weights: pytorch-fid's .pth (default: torch hub's cache, ~/.cache/torch/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth), or DINOv2's .pth or .safetensors (required with --features dinov2-vitl14).")
     var weights: String?
 
+    @Option(help: "How images reach Inception's 299×299: pytorch-fid (bilinear, as pytorch-fid; the default) or clean (clean-fid's: each channel through Pillow's antialiased bicubic filter). Statistics record it, and two resizes are never compared.")
+    var resize: FIDResize = .pytorchFID
+
     @Option(help: "Feature block: 64, 192, 768 or 2048 (pool3).")
     var dims: Int = 2048
 
@@ -51,6 +56,9 @@ struct FIDNetworkOptions: ParsableArguments {
         guard [64, 192, 768, 2048].contains(dims) else { throw ValidationError("--dims must be 64, 192, 768 or 2048") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if resize != .pytorchFID && features != .inception {
+            throw ValidationError("--resize \(resize.rawValue) is Inception's: \(features.rawValue) has its own preprocessing")
+        }
     }
 
     /// The feature extractor these options describe, with the engine's threads set.
@@ -58,7 +66,9 @@ struct FIDNetworkOptions: ParsableArguments {
         Engine.setThreads(threads)
         switch features {
         case .inception:
-            return try FeatureExtractor(network: try FIDJob.network(weights: weights), dimensions: dims, batchSize: batch)
+            let network = try FIDJob.network(weights: weights)
+            network.resize = resize
+            return try FeatureExtractor(network: network, dimensions: dims, batchSize: batch)
         case .dinov2:
             guard let weights else { throw ValidationError("--features dinov2-vitl14 needs --weights (DINOv2's .pth, e.g. torch hub's dinov2_vitl14_pretrain.pth)") }
             return try DINOv2FeatureExtractor(weights: URL(fileURLWithPath: weights))

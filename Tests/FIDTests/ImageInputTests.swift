@@ -77,7 +77,7 @@ final class ImageInputTests: XCTestCase {
         for (x, y) in zip(a.mean + a.covariance, b.mean + b.covariance) {
             XCTAssertEqual(x, y, accuracy: 1e-10 * max(1, abs(y)))
         }
-        XCTAssertEqual(a.provenance["preprocessing"], Preprocessing.description)
+        XCTAssertEqual(a.provenance["preprocessing"], Preprocessing.description(.pytorchFID))
     }
 
     func testFolderWithoutImagesIsAnError() throws {

@@ -21,6 +21,8 @@ public final class FIDInceptionV3 {
 
     /// SHA-256 of the weights file (hex), for provenance.
     public let weightsSHA256: String?
+    /// How images are resized to 299×299 (pytorch-fid's bilinear unless set to clean-fid's).
+    public var resize: FIDResize = .pytorchFID
 
     private let conv1a, conv2a, conv2b, conv3b, conv4a: Inference.Convolution
     private let mixed5: [InceptionA]
@@ -119,7 +121,7 @@ public final class FIDInceptionV3 {
         let input = FeatureMap(batch: count, height: Preprocessing.size, width: Preprocessing.size, channels: 3)
         for index in 0..<count {
             Preprocessing.resizeAndNormalise(images.baseAddress! + index * height * width * 3, height: height, width: width,
-                                             into: input, at: index)
+                                             into: input, at: index, resize: resize)
         }
         return forward(input, blocks: blocks)
     }
@@ -129,7 +131,8 @@ public final class FIDInceptionV3 {
         let input = FeatureMap(batch: images.count, height: Preprocessing.size, width: Preprocessing.size, channels: 3)
         for (index, image) in images.enumerated() {
             image.pixels.withUnsafeBufferPointer {
-                Preprocessing.resizeAndNormalise($0.baseAddress!, height: image.height, width: image.width, into: input, at: index)
+                Preprocessing.resizeAndNormalise($0.baseAddress!, height: image.height, width: image.width, into: input, at: index,
+                                                 resize: resize)
             }
         }
         return forward(input, blocks: blocks)

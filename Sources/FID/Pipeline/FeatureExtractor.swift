@@ -65,7 +65,7 @@ public struct FeatureExtractor: ImageFeatureExtractor {
             progress?(done, images.count)
         }
         var provenance = [
-            "preprocessing": Preprocessing.description,
+            "preprocessing": Preprocessing.description(network.resize),
             "network": "pytorch-fid FID Inception-v3, block \(block) (\(dimensions) features)",
             "source": images.source,
             "producer": "ttur-text",
@@ -165,12 +165,15 @@ public enum FIDJob {
     }
 
     /// Refuses to compare statistics made by different networks (Inception against DINOv2,
-    /// or different blocks), as their provenance records them; files from other tools, which
-    /// record none, are taken as they come.
+    /// or different blocks) or from differently resized images (pytorch-fid's against
+    /// clean-fid's), as their provenance records them; files from other tools, which record
+    /// none, are taken as they come.
     /// - throws: `LocatedError` naming both networks.
     public static func checkComparable(_ a: FeatureStatistics, _ b: FeatureStatistics, names: (String, String)) throws {
-        guard let first = a.provenance["network"], let second = b.provenance["network"], first != second else { return }
-        throw LocatedError("\(names.0) holds features of \(first), \(names.1) of \(second): statistics of different networks cannot be compared")
+        for (key, what) in [("network", "networks"), ("preprocessing", "preprocessings")] {
+            guard let first = a.provenance[key], let second = b.provenance[key], first != second else { continue }
+            throw LocatedError("\(names.0) holds features of \(first), \(names.1) of \(second): statistics of different \(what) cannot be compared")
+        }
     }
 
     /// The metrics `score` computes beside FID, on the same features.

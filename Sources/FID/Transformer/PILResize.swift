@@ -16,8 +16,9 @@ public enum PILResize {
         return 0
     }
 
-    /// Each output position's first input index and fixed-point weights.
-    static func coefficients(input: Int, output: Int) -> [(start: Int, weights: [Int32])] {
+    /// Each output position's first input index and normalised weights (Pillow's
+    /// `precompute_coeffs`).
+    static func weights(input: Int, output: Int) -> [(start: Int, weights: [Double])] {
         let scale = Double(input) / Double(output)
         let filterScale = max(scale, 1)
         let support = 2 * filterScale
@@ -25,12 +26,48 @@ public enum PILResize {
             let center = (Double(xx) + 0.5) * scale
             let xmin = max(Int(center - support + 0.5), 0)
             let xmax = min(Int(center + support + 0.5), input) - xmin
-            var weights = (0..<xmax).map { bicubic((Double($0 + xmin) - center + 0.5) / filterScale) }
+            let weights = (0..<xmax).map { bicubic((Double($0 + xmin) - center + 0.5) / filterScale) }
             let total = weights.reduce(0, +)
-            if total != 0 { weights = weights.map { $0 / total } }
-            let one = Double(1 << precisionBits)
-            return (xmin, weights.map { Int32($0 < 0 ? -0.5 + $0 * one : 0.5 + $0 * one) })
+            return (xmin, total != 0 ? weights.map { $0 / total } : weights)
         }
+    }
+
+    /// The same weights in Pillow's 22-bit fixed point, for 8-bit images.
+    static func coefficients(input: Int, output: Int) -> [(start: Int, weights: [Int32])] {
+        let one = Double(1 << precisionBits)
+        return weights(input: input, output: output).map { tap in
+            (tap.start, tap.weights.map { Int32($0 < 0 ? -0.5 + $0 * one : 0.5 + $0 * one) })
+        }
+    }
+
+    /// Pillow's bicubic resize of one float plane (mode "F"): the same window and weights,
+    /// summed in double and stored as float32 after each pass, horizontal first.
+    public static func resize(plane: [Float], width: Int, height: Int, toWidth: Int, toHeight: Int) -> [Float] {
+        precondition(plane.count == width * height)
+        var image = plane, w = width
+        if toWidth != width {
+            let taps = weights(input: width, output: toWidth)
+            var out = [Float](repeating: 0, count: toWidth * height)
+            for y in 0..<height {
+                for (x, tap) in taps.enumerated() {
+                    var sum = 0.0
+                    for (i, weight) in tap.weights.enumerated() { sum += Double(image[y * w + tap.start + i]) * weight }
+                    out[y * toWidth + x] = Float(sum)
+                }
+            }
+            (image, w) = (out, toWidth)
+        }
+        guard toHeight != height else { return image }
+        let taps = weights(input: height, output: toHeight)
+        var out = [Float](repeating: 0, count: w * toHeight)
+        for (y, tap) in taps.enumerated() {
+            for x in 0..<w {
+                var sum = 0.0
+                for (i, weight) in tap.weights.enumerated() { sum += Double(image[(tap.start + i) * w + x]) * weight }
+                out[y * w + x] = Float(sum)
+            }
+        }
+        return out
     }
 
     static func clip8(_ value: Int64) -> UInt8 {
