@@ -30,6 +30,16 @@ public enum ReferenceSentences {
         return try? ShardDiscovery.shards(in: folder.deletingLastPathComponent(), split: .heldout)
     }
 
+    /// The sentences of `file` (one a line) when one is given, else `load(for:limit:)`'s; the
+    /// origin in words (the file's path, or where the default ones came from).
+    /// - throws: `LocatedError` naming the file or a shard that cannot be read.
+    public static func load(file: String?, what: String = "references", for dataset: PreparedDataset,
+                            limit: Int) throws -> (sentences: [String], origin: String) {
+        if let file { return (try SentenceFile.lines(file, what: what), file) }
+        let loaded = try load(for: dataset, limit: limit)
+        return (loaded.sentences, loaded.origin.description)
+    }
+
     /// Up to `limit` references for `dataset`: from its held-out shards when they are there,
     /// else its own last sentences.
     /// - throws: `LocatedError` naming a shard that cannot be read.

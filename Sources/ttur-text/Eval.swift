@@ -60,8 +60,7 @@ struct EvalJSD: ParsableCommand {
         var points: (JSDReferencePoints, origin: String)?
         if floors {
             let full = try PreparedDataset(directory: directory)
-            let (realLines, origin): ([String], String) = try real.map { (try SentenceFile.lines($0, what: "real sentences"), $0) }
-                ?? { let loaded = try ReferenceSentences.load(for: full, limit: 100_000); return (loaded.sentences, loaded.origin.description) }()
+            let (realLines, origin) = try ReferenceSentences.load(file: real, what: "real sentences", for: full, limit: 100_000)
             points = (try JSDReferencePoints(store: store, sentences: SentenceIndex(full), real: realLines,
                                              count: lines.count, maxN: ngram), origin)
         }
@@ -141,8 +140,7 @@ struct EvalText: ParsableCommand {
     func run() throws {
         let dataset = try PreparedDataset(directory: URL(fileURLWithPath: data))
         let sampleLines = try SentenceFile.lines(samples, what: "samples")
-        let (lines, origin): ([String], String) = try references.map { (try SentenceFile.lines($0, what: "references"), $0) }
-            ?? { let loaded = try ReferenceSentences.load(for: dataset, limit: maxReferences); return (loaded.sentences, loaded.origin.description) }()
+        let (lines, origin) = try ReferenceSentences.load(file: references, for: dataset, limit: maxReferences)
         guard !BLEU.wordLists(sampleLines).isEmpty else { throw LocatedError(file: samples, "no samples in the file (only blank lines)") }
         guard !BLEU.wordLists(lines).isEmpty else { throw LocatedError(file: references ?? data, "no references (only blank lines)") }
         let scores = try TextScores(samples: sampleLines, references: lines)

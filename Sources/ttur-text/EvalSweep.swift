@@ -67,7 +67,7 @@ struct EvalSweep: ParsableCommand {
         let directory = URL(fileURLWithPath: out ?? (experiment ?? runDirectory).map { $0 + "/sweep" }
             ?? URL(fileURLWithPath: checkpoint!).deletingLastPathComponent().appendingPathComponent("sweep").path)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var loadedReferences: (lines: [String], origin: String)?
+        var loadedReferences: (sentences: [String], origin: String)?
         var swept: [(label: String, group: String, file: URL, points: [QualityDiversitySweep.Point])] = []
         for target in targets {
             let (state, configuration, file, _) = try target.options.load(LanguageWGAN.self) { LanguageGANState(configuration: $0) }
@@ -76,12 +76,8 @@ struct EvalSweep: ParsableCommand {
                 throw ValidationError("\(dataset.directory.path) has vocabulary \(dataset.vocabulary.count), the checkpoint \(configuration.gan.vocabularySize)")
             }
             // One set of references for every run, so their curves compare.
-            let (lines, _) = try loadedReferences ?? {
-                let loaded = try references.map { (try SentenceFile.lines($0, what: "references"), $0) }
-                    ?? { let found = try ReferenceSentences.load(for: dataset, limit: maxReferences); return (found.sentences, found.origin.description) }()
-                loadedReferences = loaded
-                return loaded
-            }()
+            if loadedReferences == nil { loadedReferences = try ReferenceSentences.load(file: references, for: dataset, limit: maxReferences) }
+            let lines = loadedReferences!.sentences
             let points = try QualityDiversitySweep.run(state, vocabulary: dataset.vocabulary, references: lines, temperatures: temperatures,
                                                        count: n, batch: configuration.run.batch, seed: seed)
             let samplesDirectory = targets.count > 1 ? directory.appendingPathComponent(target.label) : directory
@@ -97,7 +93,7 @@ struct EvalSweep: ParsableCommand {
 
     /// sweep.json, sweep.html and the table on standard output.
     private func write(_ swept: [(label: String, group: String, file: URL, points: [QualityDiversitySweep.Point])], to directory: URL,
-                       references: (lines: [String], origin: String)) throws {
+                       references: (sentences: [String], origin: String)) throws {
         let columns = ["bleu4", "self_bleu4", "msjaccard4", "lm_bits_per_char", "reverse_lm_bits_per_char"]
         func value(_ point: QualityDiversitySweep.Point, _ key: String) -> Double? { point.scores.fields.first { $0.key == key }?.value ?? nil }
         var rows: [[String]] = [], runs: [[String: Any]] = []
@@ -138,7 +134,7 @@ struct EvalSweep: ParsableCommand {
         let title = "Quality against diversity: " + (experiment ?? swept[0].file.path)
         try AtomicFile.write(Data(QualityDiversityChart.page(title: title, curves: curves, header: header, rows: rows).utf8),
                              to: directory.appendingPathComponent("sweep.html"))
-        print("\(n) samples per temperature from \(swept.count) checkpoint\(swept.count == 1 ? "" : "s") against \(references.lines.count) references (\(references.origin))")
+        print("\(n) samples per temperature from \(swept.count) checkpoint\(swept.count == 1 ? "" : "s") against \(references.sentences.count) references (\(references.origin))")
         print(header.joined(separator: "\t"))
         rows.forEach { print($0.joined(separator: "\t")) }
         print("written: \(directory.appendingPathComponent("sweep.html").path)")
