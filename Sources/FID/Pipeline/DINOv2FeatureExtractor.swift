@@ -19,17 +19,12 @@ public struct DINOv2FeatureExtractor: ImageFeatureExtractor {
 
     public var dimensions: Int { network.width }
 
-    /// DINOv2's weights (the torch hub `.pth`, or safetensors under the same names); heads of
-    /// 64 channels, as every DINOv2 size has.
+    /// DINOv2's weights (the torch hub `.pth`, or safetensors under the same names), in heads
+    /// of 64 channels, as every DINOv2 size has them.
     /// - throws: `LocatedError` naming the file for missing or mis-shaped weights.
     public init(weights url: URL) throws {
-        network = try VisionTransformer(weights: url, heads: try Self.heads(url))
+        network = try VisionTransformer(weights: url)
         weightsSHA256 = try? SHA256.hex(SHA256.hash(data: FileBytes.mapped(url)))
-    }
-
-    private static func heads(_ url: URL) throws -> Int {
-        let width = try NamedWeights(contentsOf: url).shape("cls_token")?.last ?? 64
-        return max(width / 64, 1)
     }
 
     /// The network's input for one image: [3, 224, 224], normalised.

@@ -10,7 +10,7 @@ import Foundation
 /// to the input's grid as DINOv2 does: bicubic, by the scale factor (grid + 0.1)/trained.
 ///
 /// ```swift
-/// let vit = try VisionTransformer(weights: URL(fileURLWithPath: "dinov2_vitl14_pretrain.pth"), heads: 16)
+/// let vit = try VisionTransformer(weights: URL(fileURLWithPath: "dinov2_vitl14_pretrain.pth"))   // 16 heads of 64
 /// let features = vit.features(image, size: 224)   // 1024 values for ViT-L/14
 /// ```
 public struct VisionTransformer: Sendable {
@@ -28,7 +28,8 @@ public struct VisionTransformer: Sendable {
     static let interpolationOffset = 0.1
 
     /// - throws: `LocatedError` naming the file and tensor that is missing or mis-shaped.
-    public init(weights url: URL, heads: Int, epsilon: Float = 1e-6) throws {
+    /// - Parameter heads: attention heads; by default 64 channels each, as in every DINOv2 size.
+    public init(weights url: URL, heads: Int? = nil, epsilon: Float = 1e-6) throws {
         let weights = try NamedWeights(contentsOf: url)
         guard let patchShape = weights.shape("patch_embed.proj.weight"), patchShape.count == 4, patchShape[1] == 3,
               patchShape[2] == patchShape[3] else {
@@ -67,7 +68,7 @@ public struct VisionTransformer: Sendable {
                 scale1: weights.has(b + "ls1.gamma") ? try weights.floats(b + "ls1.gamma", shape: [d]) : nil,
                 scale2: weights.has(b + "ls2.gamma") ? try weights.floats(b + "ls2.gamma", shape: [d]) : nil)
         }
-        encoder = try TransformerEncoder(layers: layers, heads: heads, norm: .pre, activation: .gelu)
+        encoder = try TransformerEncoder(layers: layers, heads: heads ?? max(d / 64, 1), norm: .pre, activation: .gelu)
         finalNorm = try weights.layerNorm("norm", width: d, epsilon: epsilon)
     }
 
